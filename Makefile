@@ -1,0 +1,69 @@
+# tougen-pub — two commands on a fresh machine: `make all` (set up, check, build the books)
+# and `make test` (set up, run the test suite).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANUSCRIPT ?= manuscript
+OUT ?= build
+WRITING_MODE ?= vertical
+TOUGEN := $(BIN)/tougen-pub
+PYTEST_ARGS ?=
+
+.PHONY: all setup check epub pdf books test test-fast lint format clean help
+
+help:
+	@echo "make all        set up, check the manuscript and build every edition into $(OUT)/"
+	@echo "make epub       $(OUT)/NAME.epub (WRITING_MODE=horizontal for NAME-horizontal.epub)"
+	@echo "make pdf        $(OUT)/NAME-vertical.pdf (WRITING_MODE=horizontal for the 横組 edition)"
+	@echo "make check      validate $(MANUSCRIPT)/ and print every problem"
+	@echo "make test       set up and run the test suite"
+	@echo "make lint       ruff and mypy"
+	@echo "make clean      remove $(OUT)/ and the virtualenv"
+
+all: setup check books
+
+setup: .stamp-venv .stamp-system
+
+.stamp-venv: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+.stamp-system: scripts/system-deps.sh
+	scripts/system-deps.sh --test
+	touch $@
+
+check: setup
+	$(TOUGEN) check --manuscript $(MANUSCRIPT)
+
+epub: setup
+	$(TOUGEN) build epub --manuscript $(MANUSCRIPT) --out $(OUT) --writing-mode $(WRITING_MODE)
+
+pdf: setup
+	$(TOUGEN) build pdf --manuscript $(MANUSCRIPT) --out $(OUT) --writing-mode $(WRITING_MODE)
+
+books: setup
+	$(MAKE) --no-print-directory epub WRITING_MODE=vertical
+	$(MAKE) --no-print-directory epub WRITING_MODE=horizontal
+	$(MAKE) --no-print-directory pdf WRITING_MODE=vertical
+	$(MAKE) --no-print-directory pdf WRITING_MODE=horizontal
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+clean:
+	rm -rf $(OUT) $(VENV) .stamp-venv .stamp-system src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

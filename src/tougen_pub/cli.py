@@ -1,0 +1,148 @@
+"""Command line: ``tougen-pub check | import | build epub | build pdf``.
+
+User errors are printed as located diagnostics without a traceback; the exit status is 1
+when anything failed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tougen_pub import __version__
+from tougen_pub.diagnostics import TougenError
+
+MANUSCRIPT_HELP = "Manuscript folder (book.toml, articles/, glossary.toml, sources.toml)."
+WRITING_MODE = click.Choice(["vertical", "horizontal"])
+
+
+def _fail(exc: TougenError) -> None:
+    for diag in exc.diagnostics:
+        click.echo(diag.format(), err=True)
+    click.echo(f"tougen-pub: {exc}", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tougen-pub")
+def main() -> None:
+    """Turn a series of Japanese web articles into books: EPUB 3 and print PDF,
+    vertical (縦組) or horizontal (横組).
+
+    \b
+    Typical use:
+      tougen-pub import export.txt --into manuscript   # blog export -> manuscript
+      tougen-pub check                                 # validate manuscript/
+      tougen-pub build epub                            # build/NAME.epub
+      tougen-pub build pdf                             # build/NAME-vertical.pdf
+    """
+
+
+@main.command()
+@click.option("--manuscript", "-m", type=click.Path(path_type=Path), default=Path("manuscript"),
+              show_default=True, help=MANUSCRIPT_HELP)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Do not print info diagnostics.")
+def check(manuscript: Path, strict: bool, quiet: bool) -> None:
+    """Validate the manuscript and print every problem as path:line:col: level: message [code]."""
+    from tougen_pub.pipeline import check_manuscript
+
+    try:
+        book, diags = check_manuscript(manuscript)
+    except TougenError as exc:
+        _fail(exc)
+        return
+    diags.print(show_info=not quiet)
+    if diags.failed(strict):
+        n_err, n_warn = len(diags.errors), len(diags.warnings)
+        click.echo(f"tougen-pub: {n_err} error(s), {n_warn} warning(s)", err=True)
+        sys.exit(1)
+    assert book is not None
+    click.echo(
+        f"{manuscript}: ok — {len(book.articles)} articles, {len(book.glossary)} glossary entries, "
+        f"{len(book.sources)} sources",
+        err=True,
+    )
+
+
+@main.command("import")
+@click.argument("export", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--into", "into", type=click.Path(path_type=Path), required=True,
+              help="Manuscript folder to write (created; refused if it holds a manuscript).")
+@click.option("--force", is_flag=True, help="Replace an existing manuscript in --into.")
+def import_(export: Path, into: Path, force: bool) -> None:
+    """Import a blog export (【SERIES】TITLE… posts) into a manuscript folder.
+
+    Writes articles/NN-slug.md, glossary.toml (from the 【参考】 ☞ blocks), sources.toml
+    (from 【引用・参照・底本】) and, when absent, a book.toml with fields to fill in.
+    """
+    from tougen_pub.importers.blog import run_import
+
+    try:
+        report = run_import(export, into, force=force)
+    except TougenError as exc:
+        _fail(exc)
+        return
+    for diag in report.diagnostics:
+        click.echo(diag.format(), err=True)
+    click.echo(
+        f"{into}: {report.articles} articles, {report.glossary_entries} glossary entries, "
+        f"{report.sources} sources ({report.citations} citations), "
+        f"{report.internal_links} internal and {report.external_links} external see-also links",
+        err=True,
+    )
+
+
+@main.group()
+def build() -> None:
+    """Build the EPUB or the print PDF."""
+
+
+def _common(f):  # type: ignore[no-untyped-def]
+    f = click.option("--strict", is_flag=True, help="Treat warnings as errors.")(f)
+    f = click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("build"),
+                     show_default=True, help="Output folder.")(f)
+    f = click.option("--manuscript", "-m", type=click.Path(path_type=Path),
+                     default=Path("manuscript"), show_default=True, help=MANUSCRIPT_HELP)(f)
+    f = click.option("--writing-mode", "-w", type=WRITING_MODE, default=None,
+                     help="vertical (縦組) or horizontal (横組); default from book.toml.")(f)
+    return f
+
+
+@build.command("epub")
+@_common
+def build_epub(writing_mode: str | None, manuscript: Path, out: Path, strict: bool) -> None:
+    """EPUB 3: build/NAME.epub (vertical) or build/NAME-horizontal.epub."""
+    from tougen_pub.pipeline import BuildOptions, build_book
+
+    _run(build_book, "epub", BuildOptions(manuscript, out, writing_mode, strict=strict))
+
+
+@build.command("pdf")
+@_common
+@click.option("--trim", type=click.Choice(["a5", "b6", "bunko", "shinsho"]), default=None,
+              help="Trim size; default from book.toml (a5).")
+@click.option("--marks", is_flag=True, help="Crop marks and 3 mm bleed.")
+@click.option("--numerals", type=click.Choice(["arabic", "kanji"]), default=None,
+              help="Vertical books: arabic (tate-chu-yoko) or kanji numerals (二〇二五年).")
+@click.option("--r2l-viewer", is_flag=True, help="Ask viewers for right-bound spreads.")
+def build_pdf(writing_mode: str | None, manuscript: Path, out: Path, strict: bool,
+              trim: str | None, marks: bool, numerals: str | None, r2l_viewer: bool) -> None:
+    """Print PDF: build/NAME-vertical.pdf or build/NAME-horizontal.pdf."""
+    from tougen_pub.pipeline import BuildOptions, build_book
+
+    options = BuildOptions(manuscript, out, writing_mode, strict=strict, trim=trim, marks=marks,
+                           numerals=numerals, r2l_viewer=r2l_viewer)
+    _run(build_book, "pdf", options)
+
+
+def _run(func, kind: str, options) -> None:  # type: ignore[no-untyped-def]
+    try:
+        path, diags = func(kind, options)
+    except TougenError as exc:
+        _fail(exc)
+        return
+    diags.print(show_info=False)
+    click.echo(f"wrote {path}", err=True)

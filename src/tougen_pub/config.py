@@ -1,0 +1,115 @@
+"""The ``book.toml`` schema: typed, documented fields; unknown keys are errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+WRITING_MODES = ("vertical", "horizontal")
+TRIM_SIZES = ("a5", "b6", "bunko", "shinsho")
+NUMERALS = ("arabic", "kanji")
+CREATOR_ROLES = ("aut", "edt", "trl", "ill", "pbl")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Creator(_Strict):
+    """An author, editor or translator of the book."""
+
+    name: str = Field(min_length=1, description="Name as printed (e.g. 小清水 桃源).")
+    file_as: str | None = Field(None, description="Reading used for sorting (e.g. こしみず とうげん).")
+    role: Literal["aut", "edt", "trl", "ill", "pbl"] = Field(
+        "aut", description="MARC relator: aut author, edt editor, trl translator, ill illustrator."
+    )
+
+
+class Series(_Strict):
+    """The series the book belongs to (EPUB belongs-to-collection)."""
+
+    name: str = Field(min_length=1, description="Series name, e.g. 桃源閑話.")
+    position: int | None = Field(None, ge=1, description="Volume number within the series.")
+
+
+class Fonts(_Strict):
+    """Fonts of the print editions and the cover: a path, ``path:index`` for a .ttc, or empty
+    to let fontconfig find an installed Japanese font."""
+
+    mincho: str | None = Field(None, description="Body text face (明朝).")
+    gothic: str | None = Field(None, description="Heading face (ゴシック).")
+
+
+class Margins(_Strict):
+    """Page margins in millimetres for one trim size (book page orientation, not layout)."""
+
+    top: float = Field(gt=0, description="Head margin (天).")
+    bottom: float = Field(gt=0, description="Foot margin (地).")
+    inner: float = Field(gt=0, description="Gutter margin (のど).")
+    outer: float = Field(gt=0, description="Fore-edge margin (小口).")
+
+
+class Print(_Strict):
+    """Print edition settings."""
+
+    font_size: float = Field(9.0, gt=4, lt=30, description="Body size in points.")
+    line_height: float = Field(1.75, ge=1.0, le=3.0, description="Line pitch as a multiple of the body size.")
+    margins: dict[Literal["a5", "b6", "bunko", "shinsho"], Margins] = Field(
+        default_factory=dict, description="Margins per trim size; presets apply where absent."
+    )
+    r2l_viewer: bool = Field(
+        False, description="Ask PDF viewers to show right-bound spreads (/Direction /R2L)."
+    )
+
+
+class BookConfig(_Strict):
+    """Everything ``book.toml`` may say. Fields marked 要記入 in a new manuscript must be filled
+    in by hand before publishing."""
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="Base name of the output files (build/NAME.epub, build/NAME-vertical.pdf).",
+    )
+    title: str = Field(min_length=1, description="Book title.")
+    title_reading: str | None = Field(None, description="Reading of the title (file-as).")
+    subtitle: str | None = Field(None, description="Subtitle.")
+    creators: list[Creator] = Field(default_factory=list, description="Authors and contributors.")
+    language: str = Field("ja", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", description="BCP 47 language.")
+    identifier: str = Field(min_length=1, description="Unique identifier, e.g. urn:uuid:… or urn:isbn:….")
+    publisher: str | None = Field(None, description="Publisher (奥付).")
+    rights: str | None = Field(None, description="Rights statement (奥付).")
+    date: dt.date | None = Field(None, description="Publication date of this edition.")
+    description: str | None = Field(None, description="Short description for the EPUB metadata.")
+    series: Series | None = Field(None, description="Series membership.")
+    writing_mode: Literal["vertical", "horizontal"] = Field(
+        "vertical", description="Default writing mode: vertical (縦組) or horizontal (横組)."
+    )
+    trim: Literal["a5", "b6", "bunko", "shinsho"] = Field(
+        "a5", description="Trim size of the print edition: a5, b6, bunko (A6), shinsho (103×182 mm)."
+    )
+    numerals: Literal["arabic", "kanji"] = Field(
+        "arabic",
+        description="Numerals in vertical editions: arabic (tate-chu-yoko) or kanji (二〇二五年).",
+    )
+    tcy: Literal["auto", "manual"] = Field(
+        "auto",
+        description="Tate-chu-yoko: auto sets 1–2 digit numbers upright; manual only ^12^ markup.",
+    )
+    articles: list[str] = Field(
+        default_factory=list,
+        description="Reading order as article file stems (articles/NN-slug.md); empty: by file name.",
+    )
+    fonts: Fonts = Field(default_factory=Fonts, description="Fonts (see [fonts]).")
+    print: Print = Field(default_factory=Print, description="Print edition settings (see [print]).")
+
+    @field_validator("articles")
+    @classmethod
+    def _no_duplicates(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for stem in value:
+            if stem in seen:
+                raise ValueError(f"article '{stem}' is listed twice")
+            seen.add(stem)
+        return value

@@ -1,0 +1,315 @@
+"""Load the articles of a manuscript: discovery, reading order, front matter, sections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tougen_pub.diagnostics import Diagnostics, SourceLocation
+from tougen_pub.ingest.frontmatter import FrontMatter, split_article
+from tougen_pub.ingest.markup import scan
+from tougen_pub.ingest.mdext import Converter, Resolver
+from tougen_pub.ingest.tomlfile import locate_key, read_text
+from tougen_pub.model import REF_GLOSSARY, REF_SOURCE, Article, Reference, Section, SeeAlso, Source
+
+ARTICLES_DIR = "articles"
+ARTICLE_NAME = re.compile(r"^(\d{1,4})-([A-Za-z0-9][A-Za-z0-9_-]*)$")
+SECTION_HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
+TITLE_HEADING = re.compile(r"^#\s+\S")
+FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+SECTION_ROLES = {"概要": "abstract", "要点": "keypoints", "要約": "abstract"}
+MAX_ARTICLE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class _Found:
+    path: Path
+    stem: str
+    number: int
+    slug: str
+
+
+@dataclass
+class ArticleLoader:
+    root: Path
+    diags: Diagnostics
+    resolver: Resolver
+    sources: list[Source]
+    by_url: dict[str, str] = field(default_factory=dict)
+
+    def display(self, path: Path) -> str:
+        return str(self.root / path.relative_to(self.root))
+
+    # -- discovery and order ------------------------------------------------------------
+    def discover(self, order: list[str]) -> list[_Found]:
+        folder = self.root / ARTICLES_DIR
+        if not folder.is_dir():
+            return []
+        found: dict[str, _Found] = {}
+        numbers: dict[int, str] = {}
+        for path in sorted(folder.iterdir()):
+            if path.suffix != ".md" or path.name.startswith("."):
+                continue
+            where = SourceLocation(self.display(path))
+            match = ARTICLE_NAME.match(path.stem)
+            if not match:
+                self.diags.error(
+                    "article-name",
+                    "article file names must look like NN-slug.md (ASCII slug)",
+                    where,
+                )
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(self.root.resolve()):
+                self.diags.error("path-escape", "article is a link to a file outside the manuscript", where)
+                continue
+            number = int(match.group(1))
+            if number in numbers:
+                self.diags.error(
+                    "article-number-clash",
+                    f"article number {match.group(1)} is also used by {numbers[number]}.md",
+                    where,
+                )
+            numbers.setdefault(number, path.stem)
+            found[path.stem] = _Found(path, path.stem, number, match.group(2))
+        book_display = str(self.root / "book.toml")
+        book_text = (self.root / "book.toml").read_text("utf-8", "replace") if (self.root / "book.toml").exists() else ""
+        if not order:
+            return sorted(found.values(), key=lambda f: (f.number, f.stem))
+        result = []
+        for i, stem in enumerate(order):
+            line = locate_key(book_text, ("articles",))
+            if stem not in found:
+                self.diags.error(
+                    "article-missing",
+                    f"article '{stem}' is listed (position {i + 1}) but articles/{stem}.md does not exist",
+                    SourceLocation(book_display, line),
+                )
+                continue
+            result.append(found[stem])
+        for stem in sorted(set(found) - set(order)):
+            self.diags.warning(
+                "article-unlisted",
+                "article is not listed in book.toml 'articles' and is left out of the book",
+                SourceLocation(self.display(found[stem].path)),
+            )
+        numbers_in_order = [f.number for f in result]
+        if numbers_in_order != sorted(numbers_in_order):
+            self.diags.warning(
+                "article-order",
+                "the reading order in book.toml does not follow the NN- file numbers",
+                SourceLocation(book_display, locate_key(book_text, ("articles",))),
+            )
+        return result
+
+    def load_all(self, order: list[str]) -> list[Article]:
+        found = self.discover(order)
+        parsed = [(f, self._read(f)) for f in found]
+        for f, meta in parsed:
+            if meta is not None and meta[0].url:
+                self.by_url[_norm_url(meta[0].url)] = f.stem
+        articles = []
+        for index, (f, meta) in enumerate(parsed, 1):
+            if meta is None:
+                continue
+            article = self._build(index, f, *meta)
+            if article is not None:
+                articles.append(article)
+        return articles
+
+    # -- one article ----------------------------------------------------------------------
+    def _read(self, f: _Found) -> tuple[FrontMatter, str, int, str] | None:
+        display = self.display(f.path)
+        try:
+            size = f.path.stat().st_size
+        except OSError:
+            size = 0
+        if size > MAX_ARTICLE_BYTES:
+            self.diags.error(
+                "article-too-large",
+                f"article is {size // 1024 // 1024} MB; split it (limit {MAX_ARTICLE_BYTES // 1024 // 1024} MB)",
+                SourceLocation(display),
+            )
+            return None
+        text = read_text(f.path, display, self.diags)
+        if text is None:
+            return None
+        split = split_article(text, display, self.diags)
+        if split is None:
+            return None
+        return split.meta, split.body, split.body_line, split.meta_text
+
+    def _build(
+        self, number: int, f: _Found, meta: FrontMatter, body: str, body_line: int, meta_text: str
+    ) -> Article | None:
+        display = self.display(f.path)
+        where = SourceLocation(display)
+        self._check_markup(body, body_line, display)
+        self.resolver.prefix = f"a{f.stem}"
+        self.resolver.counter = {}
+        unsafe: list[str] = []
+        converter = Converter(self.resolver, on_unsafe=unsafe.append)
+        intro, chunks = _split_sections(body, body_line)
+        intro_html = converter.convert(intro[1]) if intro[1].strip() else ""
+        sections = []
+        for i, (title, start, text) in enumerate(chunks, 1):
+            if TITLE_HEADING.match(text.lstrip()):
+                pass
+            title_html = converter.convert(title)
+            title_text = _inline_text(title_html)
+            sections.append(
+                Section(
+                    title=title_text,
+                    anchor=f"a{f.stem}-s{i}",
+                    html=converter.convert(text),
+                    location=SourceLocation(display, start),
+                    role=SECTION_ROLES.get(title_text.strip("【】 "), ""),
+                )
+            )
+        for value in unsafe:
+            self.diags.warning("unsafe-link", f"link target '{value}' removed (only http, https and mailto links are kept)", where)
+        if not intro_html.strip() and not any(s.html.strip() for s in sections):
+            self.diags.warning("article-empty", "article has no text", where)
+        all_html = intro_html + "".join(s.html for s in sections)
+        glossary_uses = self._references(all_html, REF_GLOSSARY, body, body_line, display, "glossary", f.stem)
+        citations = self._references(all_html, REF_SOURCE, body, body_line, display, "citation", f.stem)
+        source_ids: list[str] = []
+        known = {s.id for s in self.sources}
+        for i, sid in enumerate(meta.sources):
+            line = locate_key(meta_text, ("sources",), 1)
+            if sid not in known:
+                self.diags.error("citation-unknown", f"unknown source id '{sid}' (not in sources.toml)", SourceLocation(display, line))
+                continue
+            if sid not in source_ids:
+                source_ids.append(sid)
+                citations.append(Reference(sid, f.stem, f"a{f.stem}-src-{sid}", SourceLocation(display, line)))
+            _ = i
+        for ref in citations:
+            if ref.target_id not in source_ids:
+                source_ids.append(ref.target_id)
+        see_also = self._see_also(meta, meta_text, display, f.stem)
+        date = meta.date
+        if isinstance(date, dt.date) and not isinstance(date, dt.datetime):
+            date = dt.datetime(date.year, date.month, date.day)
+        chars = set(meta.title) | set(meta.image_credit or "") | set(_inline_text(all_html))
+        chars |= {c for s in sections for c in s.title}
+        return Article(
+            number=number,
+            slug=f.stem,
+            title=meta.title,
+            date=date,
+            url=meta.url,
+            image_credit=meta.image_credit,
+            series=meta.series,
+            intro_html=intro_html,
+            sections=tuple(sections),
+            sources=tuple(source_ids),
+            see_also=tuple(see_also),
+            glossary_uses=tuple(glossary_uses),
+            citations=tuple(citations),
+            location=where,
+            text_chars=frozenset(chars),
+        )
+
+    def _check_markup(self, body: str, body_line: int, display: str) -> None:
+        marks, problems = scan(body)
+        for p in problems:
+            loc = SourceLocation(display, p.line + body_line - 1, p.column)
+            if p.warning:
+                self.diags.warning(p.code, p.message, loc)
+            else:
+                self.diags.error(p.code, p.message, loc)
+        known_sources = {s.id for s in self.sources}
+        for m in marks:
+            loc = SourceLocation(display, m.line + body_line - 1, m.column)
+            if m.kind == "glossary" and m.key not in self.resolver.term_ids:
+                hint = _closest(m.key, list(self.resolver.term_ids))
+                self.diags.error(
+                    "glossary-unknown",
+                    f"unknown glossary term '{m.key}'" + (f" (did you mean '{hint}'?)" if hint else ""),
+                    loc,
+                )
+            elif m.kind == "citation" and m.key not in known_sources:
+                self.diags.error("citation-unknown", f"unknown source id '{m.key}' (not in sources.toml)", loc)
+
+    def _references(
+        self, html: str, prefix: str, body: str, body_line: int, display: str, kind: str, slug: str
+    ) -> list[Reference]:
+        marks, _ = scan(body)
+        places: dict[str, list[tuple[int, int]]] = {}
+        for m in marks:
+            if m.kind == kind:
+                key = self.resolver.term_ids.get(m.key, m.key) if kind == "glossary" else m.key
+                places.setdefault(key, []).append((m.line + body_line - 1, m.column))
+        refs = []
+        seen: dict[str, int] = {}
+        root = ET.fromstring(f"<div>{html}</div>")
+        for el in root.iter("a"):
+            href = el.get("href", "")
+            if not href.startswith(prefix):
+                continue
+            key = href[len(prefix):]
+            n = seen.get(key, 0)
+            seen[key] = n + 1
+            spots = places.get(key, [])
+            line, col = spots[n] if n < len(spots) else (None, None)
+            refs.append(Reference(key, slug, el.get("id", ""), SourceLocation(display, line, col)))
+        return refs
+
+    def _see_also(self, meta: FrontMatter, meta_text: str, display: str, stem: str) -> list[SeeAlso]:
+        links = []
+        for i, link in enumerate(meta.see_also):
+            line = locate_key(meta_text, ("see_also", i), 1)
+            where = SourceLocation(display, line)
+            target = link.article or (self.by_url.get(_norm_url(link.url)) if link.url else None)
+            if link.article and link.article not in self.by_url.values() and not (self.root / ARTICLES_DIR / f"{link.article}.md").exists():
+                self.diags.error("see-also-unknown", f"see-also article '{link.article}' does not exist", where)
+                target = None
+            elif target is None:
+                self.diags.info(
+                    "see-also-external",
+                    f"'{link.title}' is not in this book; kept as an external link",
+                    where,
+                )
+            if target == stem:
+                target = None
+            links.append(SeeAlso(link.title, link.url, target, where))
+        return links
+
+
+def _split_sections(body: str, body_line: int) -> tuple[tuple[int, str], list[tuple[str, int, str]]]:
+    lines = body.split("\n")
+    intro: list[str] = []
+    chunks: list[tuple[str, int, list[str]]] = []
+    in_fence = False
+    for i, line in enumerate(lines):
+        if FENCE.match(line):
+            in_fence = not in_fence
+        heading = None if in_fence else SECTION_HEADING.match(line)
+        if heading:
+            chunks.append((heading.group(1), body_line + i, []))
+        elif chunks:
+            chunks[-1][2].append(line)
+        else:
+            intro.append(line)
+    return (body_line, "\n".join(intro)), [(t, n, "\n".join(ls)) for t, n, ls in chunks]
+
+
+def _inline_text(fragment: str) -> str:
+    root = ET.fromstring(f"<div>{fragment}</div>")
+    for rt in root.iter("rt"):
+        rt.text = ""
+    return "".join(root.itertext())
+
+
+def _norm_url(url: str | None) -> str:
+    return (url or "").strip().rstrip("/").replace("http://", "https://")
+
+
+def _closest(word: str, candidates: list[str]) -> str | None:
+    import difflib
+
+    match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return match[0] if match else None

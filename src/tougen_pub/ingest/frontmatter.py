@@ -1,0 +1,86 @@
+"""Split an article into TOML front matter (between ``+++`` lines) and its Markdown body."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tougen_pub.diagnostics import Diagnostics, SourceLocation
+from tougen_pub.ingest.tomlfile import parse_toml, validate_model
+
+FENCE = "+++"
+
+
+class SeeAlsoLink(BaseModel):
+    """A related post: by URL (matched against the articles of the book) or by article stem."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str = Field(min_length=1)
+    url: str | None = None
+    article: str | None = None
+
+
+class FrontMatter(BaseModel):
+    """Keys an article's front matter may have."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    title: str = Field(min_length=1, description="Article title.")
+    date: dt.datetime | dt.date | None = Field(None, description="Publication date(time) of the post.")
+    url: str | None = Field(None, description="Address of the original post.")
+    image_credit: str | None = Field(None, description="Credit line of the post's image.")
+    series: str | None = Field(None, description="Series name.")
+    sources: list[str] = Field(default_factory=list, description="Ids of sources in sources.toml.")
+    see_also: list[SeeAlsoLink] = Field(default_factory=list, description="Related posts.")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _parse_date(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"'{value}' is not an ISO 8601 date or date-time") from None
+        return value
+
+
+@dataclass(frozen=True)
+class SplitArticle:
+    meta: FrontMatter
+    body: str
+    body_line: int  # line number (1-based) of the body's first line in the file
+    meta_text: str
+
+
+def split_article(text: str, display: str, diags: Diagnostics) -> SplitArticle | None:
+    """Split and validate; problems become located diagnostics and None is returned."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FENCE:
+        diags.error(
+            "frontmatter-missing",
+            "article must start with TOML front matter between '+++' lines",
+            SourceLocation(display, 1, 1),
+        )
+        return None
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
+    except StopIteration:
+        diags.error(
+            "frontmatter-unterminated",
+            "front matter opened with '+++' is never closed",
+            SourceLocation(display, 1, 1),
+        )
+        return None
+    meta_text = "\n".join(lines[1:end])
+    data = parse_toml(meta_text, display, diags, line_offset=1, code="frontmatter-syntax")
+    if data is None:
+        return None
+    meta = validate_model(
+        FrontMatter, data, meta_text, display, diags, code_prefix="frontmatter", line_offset=1
+    )
+    if meta is None:
+        return None
+    assert isinstance(meta, FrontMatter)
+    return SplitArticle(meta, "\n".join(lines[end + 1 :]), end + 2, meta_text)

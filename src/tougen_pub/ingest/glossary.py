@@ -1,0 +1,117 @@
+"""Loading ``glossary.toml`` and ``sources.toml`` into records, with located problems."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tougen_pub.diagnostics import Diagnostics, SourceLocation
+from tougen_pub.ingest.tomlfile import locate_key, parse_toml, read_text, validate_model
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+DAKUTEN = ("\u3099", "\u309a")
+
+
+class TermRecord(BaseModel):
+    """A ``[[term]]`` of glossary.toml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    id: str | None = Field(None, pattern=ID_PATTERN, description="Anchor id; from the term if absent.")
+    term: str = Field(min_length=1, description="The term as it appears in the text.")
+    reading: str | None = Field(None, description="Reading in kana, for 五十音 order.")
+    definition: str = Field(min_length=1, description="Definition, in Markdown.")
+    aliases: list[str] = Field(default_factory=list, description="Other names that resolve here.")
+    origin: str | None = Field(None, description="Where the entry came from (article path).")
+
+
+class GlossaryFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    note: str | None = Field(None, description="A note printed under the glossary heading.")
+    term: list[TermRecord] = Field(default_factory=list)
+
+
+class SourceRecord(BaseModel):
+    """A ``[[source]]`` of sources.toml: one work, however many articles cite it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    id: str = Field(pattern=ID_PATTERN, description="Id used in [@id] and front matter.")
+    title: str = Field(min_length=1)
+    url: str | None = Field(None, pattern=r"^https?://\S+$")
+    publisher: str | None = None
+    published: str | None = None
+    accessed: str | None = None
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: list[SourceRecord] = Field(default_factory=list)
+
+
+@cache
+def _kakasi() -> Any:
+    import pykakasi
+
+    return pykakasi.kakasi()
+
+
+def reading_of(text: str) -> str:
+    """Hiragana reading of a term (pykakasi), used when glossary.toml gives none."""
+    return "".join(item["hira"] for item in _kakasi().convert(text))
+
+
+def slug_of(text: str) -> str:
+    """ASCII slug (romaji) of a Japanese or Latin text."""
+    words = [item["hepburn"] for item in _kakasi().convert(unicodedata.normalize("NFKC", text))]
+    raw = "-".join(w for w in words if w)
+    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in raw.lower())
+    while "--" in slug:
+        slug = slug.replace("--", "-")
+    return slug.strip("-") or "term"
+
+
+def gojuon_key(reading: str, term: str) -> tuple[str, str, str]:
+    """Sort key for 五十音 order: katakana as hiragana, voiced marks ignored first."""
+    norm = unicodedata.normalize("NFKC", reading)
+    hira = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in norm)
+    plain = "".join(c for c in unicodedata.normalize("NFD", hira) if c not in DAKUTEN)
+    return (plain, hira, term)
+
+
+def load_toml_file(
+    path: Path, display: str, model: type[BaseModel], diags: Diagnostics, prefix: str
+) -> tuple[BaseModel | None, str]:
+    if not path.exists():
+        return model(), ""
+    text = read_text(path, display, diags)
+    if text is None:
+        return None, ""
+    data = parse_toml(text, display, diags)
+    if data is None:
+        return None, text
+    return validate_model(model, data, text, display, diags, code_prefix=prefix), text
+
+
+def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
+    return locate_key(text, path)
+
+
+def check_unique(
+    items: list[tuple[str, tuple[str | int, ...]]],
+    text: str,
+    display: str,
+    diags: Diagnostics,
+    code: str,
+    what: str,
+) -> None:
+    seen: dict[str, int | None] = {}
+    for key, path in items:
+        line = locate_key(text, path)
+        if key in seen:
+            first = f" (first at line {seen[key]})" if seen[key] else ""
+            diags.error(code, f"{what} '{key}' is defined twice{first}", SourceLocation(display, line))
+        else:
+            seen[key] = line

@@ -1,0 +1,173 @@
+"""Our inline markup on top of Markdown: a scanner that finds it with line and column.
+
+でんでんマークダウン ruby ``{親文字|るび}`` / ``{漢字|かん|じ}``, tate-chu-yoko ``^12^``,
+glossary references ``[[term]]`` / ``[[term|label]]`` and citations ``[@id]`` / ``[@a; @b]``.
+The Markdown extension converts them; this scanner only reports where they are and what is
+wrong, because Python-Markdown keeps no source positions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+RUBY = re.compile(r"(?<!\\)\{([^{}|\n]+)\|([^{}\n]*)\}")
+TCY = re.compile(r"(?<![\\^])\^([^\^\s]{1,6})\^")
+GLOSSARY = re.compile(r"(?<!\\)\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
+CITATION = re.compile(r"(?<!\\)\[(@[A-Za-z0-9_.:-]+(?:\s*;\s*@[A-Za-z0-9_.:-]+)*)\]")
+CITATION_LIKE = re.compile(r"(?<!\\)\[@")
+FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+TCY_MAX = 4  # characters that still fit in one em when set side by side
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One piece of inline markup found in the source."""
+
+    kind: str  # "ruby", "tcy", "glossary", "citation"
+    key: str  # glossary term, source id, ruby base, tcy text
+    line: int  # 1-based, relative to the scanned text
+    column: int  # 1-based
+    extra: str = ""  # ruby reading(s), glossary label
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    line: int
+    column: int
+    warning: bool = False
+
+
+def _masked_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Lines of text with code blocks and code spans blanked out (same columns)."""
+    in_fence = False
+    for number, line in enumerate(text.split("\n"), 1):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            yield number, " " * len(line)
+            continue
+        if in_fence or line.startswith("    ") or line.startswith("\t"):
+            yield number, " " * len(line)
+            continue
+        yield number, CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def split_ruby(base: str, reading: str) -> list[tuple[str, str]] | None:
+    """Pairs of (base, reading): one group, or one per character for ``{漢字|かん|じ}``."""
+    parts = reading.split("|")
+    if len(parts) == 1:
+        return [(base, reading)]
+    if len(parts) != len(base):
+        return None
+    return list(zip(base, parts, strict=True))
+
+
+def scan(text: str) -> tuple[list[Mark], list[Problem]]:
+    """Find every piece of inline markup and every malformed one."""
+    marks: list[Mark] = []
+    problems: list[Problem] = []
+    for number, line in _masked_lines(text):
+        taken = [False] * len(line)
+
+        def claim(match: re.Match[str], taken: list[bool] = taken) -> None:
+            for i in range(match.start(), match.end()):
+                taken[i] = True
+
+        for m in RUBY.finditer(line):
+            claim(m)
+            base, reading = m.group(1), m.group(2)
+            col = m.start() + 1
+            if not reading.strip() or any(not p.strip() for p in reading.split("|")):
+                problems.append(Problem("ruby-empty", f"ruby for '{base}' has no reading", number, col))
+            elif split_ruby(base, reading) is None:
+                problems.append(
+                    Problem(
+                        "ruby-mismatch",
+                        f"'{base}' has {len(base)} characters but "
+                        f"{len(reading.split('|'))} readings",
+                        number,
+                        col,
+                    )
+                )
+            else:
+                marks.append(Mark("ruby", base, number, col, reading))
+        for m in re.finditer(r"(?<!\\)\{", line):
+            if taken[m.start()]:
+                continue
+            rest = line[m.end() :]
+            inner = re.match(r"[^}\n]*", rest)
+            span = inner.group(0) if inner else ""
+            closed = m.end() + len(span) < len(line)
+            if "{" in span and "|" in span:
+                problems.append(
+                    Problem("ruby-nested", "ruby markup cannot be nested", number, m.start() + 1)
+                )
+            elif "|" in span and not closed:
+                problems.append(
+                    Problem(
+                        "ruby-unterminated",
+                        "ruby markup '{…|…' is not closed with '}' on the same line",
+                        number,
+                        m.start() + 1,
+                    )
+                )
+        for m in TCY.finditer(line):
+            if any(taken[m.start() : m.end()]):
+                continue
+            claim(m)
+            content = m.group(1)
+            if len(content) > TCY_MAX:
+                problems.append(
+                    Problem(
+                        "tcy-long",
+                        f"tate-chu-yoko '{content}' has more than {TCY_MAX} characters",
+                        number,
+                        m.start() + 1,
+                        warning=True,
+                    )
+                )
+            marks.append(Mark("tcy", content, number, m.start() + 1))
+        for m in re.finditer(r"(?<![\\^])\^(?=[0-9!?])", line):
+            if not taken[m.start()]:
+                problems.append(
+                    Problem(
+                        "tcy-unterminated",
+                        "tate-chu-yoko '^…' is not closed with '^' on the same line",
+                        number,
+                        m.start() + 1,
+                    )
+                )
+        for m in GLOSSARY.finditer(line):
+            claim(m)
+            marks.append(Mark("glossary", m.group(1).strip(), number, m.start() + 1, m.group(2) or ""))
+        for m in re.finditer(r"(?<!\\)\[\[", line):
+            if not taken[m.start()]:
+                problems.append(
+                    Problem(
+                        "glossary-unterminated",
+                        "glossary reference '[[…' is not closed with ']]' on the same line",
+                        number,
+                        m.start() + 1,
+                    )
+                )
+        for m in CITATION.finditer(line):
+            claim(m)
+            offset = m.start() + 1
+            for part in m.group(1).split(";"):
+                key = part.strip()[1:]
+                marks.append(Mark("citation", key, number, offset + line[m.start():].find(key)))
+        for m in CITATION_LIKE.finditer(line):
+            if not taken[m.start()]:
+                problems.append(
+                    Problem(
+                        "citation-malformed",
+                        "citation must look like [@source-id] or [@a; @b]",
+                        number,
+                        m.start() + 1,
+                    )
+                )
+    return marks, problems

@@ -1,0 +1,128 @@
+"""Reading TOML with located errors: parse failures and schema problems point at file:line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from tougen_pub.diagnostics import Diagnostics, SourceLocation
+
+TOML_ERROR_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+TOML_ERROR_EOF = re.compile(r"\(at end of document\)")
+HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+KEY_LINE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
+
+
+def read_text(path: Path, display: str, diags: Diagnostics) -> str | None:
+    """Read a UTF-8 text file (a BOM and CRLF line ends are fine); None after a located error."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.error("file-unreadable", f"cannot read file: {exc.strerror}", SourceLocation(display))
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        diags.error(
+            "encoding",
+            f"file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+            SourceLocation(display, line, col),
+        )
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for lineno, line in enumerate(text.split("\n"), 1):
+        for col, ch in enumerate(line, 1):
+            if (ord(ch) < 0x20 and ch != "\t") or 0x7F <= ord(ch) < 0xA0:
+                diags.error(
+                    "control-char",
+                    f"control character U+{ord(ch):04X} in the text",
+                    SourceLocation(display, lineno, col),
+                )
+                return None
+    return text
+
+
+def parse_toml(
+    text: str, display: str, diags: Diagnostics, line_offset: int = 0, code: str = "toml-syntax"
+) -> dict[str, Any] | None:
+    """Parse TOML; a syntax error becomes a located diagnostic (lines shifted by ``line_offset``)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        match = TOML_ERROR_AT.search(msg)
+        if match:
+            line, col = int(match.group(1)) + line_offset, int(match.group(2))
+        else:
+            line, col = text.count("\n") + 1 + line_offset, None
+        clean = TOML_ERROR_EOF.sub("", TOML_ERROR_AT.sub("", msg)).strip()
+        diags.error(code, f"invalid TOML: {clean}", SourceLocation(display, line, col))
+        return None
+
+
+def locate_key(text: str, path: tuple[str | int, ...], line_offset: int = 0) -> int | None:
+    """Best-effort line (1-based) of a key path such as ("creators", 0, "name") in TOML text."""
+    lines = text.split("\n")
+    table: tuple[str | int, ...] = ()
+    counts: dict[str, int] = {}
+    best: int | None = None
+    for number, line in enumerate(lines, 1):
+        header = HEADER.match(line)
+        if header and not KEY_LINE.match(line):
+            name = header.group(2).strip()
+            if header.group(1) == "[[":
+                counts[name] = counts.get(name, -1) + 1
+                table = (*name.split("."), counts[name])
+            else:
+                table = tuple(name.split("."))
+            if tuple(path[: len(table)]) == table and best is None and len(path) == len(table):
+                best = number
+            continue
+        key = KEY_LINE.match(line)
+        if not key:
+            continue
+        full = (*table, *key.group(1).strip("\"'").split("."))
+        if full == tuple(path[: len(full)]) and len(full) <= len(path):
+            if len(full) == len(path):
+                return number + line_offset
+            best = best or number
+    if best is None and path:
+        return locate_key(text, path[:-1], line_offset) if len(path) > 1 else None
+    return best + line_offset if best else None
+
+
+def validate_model(
+    model: type[BaseModel],
+    data: dict[str, Any],
+    text: str,
+    display: str,
+    diags: Diagnostics,
+    *,
+    code_prefix: str,
+    line_offset: int = 0,
+) -> BaseModel | None:
+    """Validate ``data`` against a pydantic model; each problem becomes a located diagnostic."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            dotted = ".".join(str(p) for p in loc) or "(top level)"
+            line = locate_key(text, loc, line_offset)
+            if err["type"] == "extra_forbidden":
+                code, message = f"{code_prefix}-unknown-key", f"unknown key '{dotted}'"
+            elif err["type"] == "missing":
+                code, message = f"{code_prefix}-missing-key", f"required key '{dotted}' is missing"
+                line = None if not loc[:-1] else line
+            else:
+                code, message = f"{code_prefix}-invalid", f"'{dotted}': {err['msg']}"
+            diags.error(code, message, SourceLocation(display, line))
+        return None

@@ -1,0 +1,1 @@
+"""Small named passes over XHTML fragments, applied per edition (see ``PASSES``)."""

@@ -1,0 +1,40 @@
+"""Tate-chu-yoko (縦中横) for vertical editions: short numbers set upright in one em."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from tougen_pub.transforms.xhtml import map_text, regex_mapper
+
+# 1–2 digit numbers standing alone (not part of a longer number, a Latin word, 1.5 or 1,700),
+# and the exclamation/question pairs of JLReq.
+AUTO_TCY = re.compile(r"(?<![0-9A-Za-z.,:/_-])(?<![A-Za-z] )(?:[0-9]{1,2}|[!?]{2})(?![0-9A-Za-z%.,:/_-]|\.[0-9])")
+TCY_CLASS = "tcy"
+
+
+def _is_tcy(el: ET.Element) -> bool:
+    return TCY_CLASS in (el.get("class") or "").split() or el.tag == "a" and (
+        el.get("href") or ""
+    ).startswith(("http:", "https:"))
+
+
+def _span(m: re.Match[str]) -> ET.Element:
+    el = ET.Element("span", {"class": TCY_CLASS})
+    el.text = m.group(0)
+    return el
+
+
+def auto_tcy(fragment: str) -> str:
+    """Wrap 1–2 digit numbers and !! ?! pairs in ``<span class="tcy">``."""
+    return map_text(fragment, regex_mapper(AUTO_TCY, _span), skip=_is_tcy)
+
+
+def tcy_strings(fragment: str) -> set[str]:
+    """The texts of every tate-chu-yoko span (the vertical font needs a glyph for each)."""
+    root = ET.fromstring(f"<div>{fragment}</div>")
+    return {
+        "".join(el.itertext())
+        for el in root.iter("span")
+        if TCY_CLASS in (el.get("class") or "").split()
+    }
