@@ -45,12 +45,17 @@ def main() -> None:
               show_default=True, help=MANUSCRIPT_HELP)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print info diagnostics.")
-def check(manuscript: Path, strict: bool, quiet: bool) -> None:
+@click.option("--no-fonts", is_flag=True, help="Skip checking that the fonts have every character.")
+def check(manuscript: Path, strict: bool, quiet: bool, no_fonts: bool) -> None:
     """Validate the manuscript and print every problem as path:line:col: level: message [code]."""
     from tougen_pub.pipeline import check_manuscript
 
     try:
         book, diags = check_manuscript(manuscript)
+        if book is not None and not no_fonts:
+            from tougen_pub.ingest.glyphs import check_glyphs
+
+            check_glyphs(book, diags)
     except TougenError as exc:
         _fail(exc)
         return

@@ -21,7 +21,9 @@ class Creator(_Strict):
     """An author, editor or translator of the book."""
 
     name: str = Field(min_length=1, description="Name as printed (e.g. 小清水 桃源).")
-    file_as: str | None = Field(None, description="Reading used for sorting (e.g. こしみず とうげん).")
+    file_as: str | None = Field(
+        None, description="Reading used for sorting (e.g. こしみず とうげん)."
+    )
     role: Literal["aut", "edt", "trl", "ill", "pbl"] = Field(
         "aut", description="MARC relator: aut author, edt editor, trl translator, ill illustrator."
     )
@@ -55,7 +57,9 @@ class Print(_Strict):
     """Print edition settings."""
 
     font_size: float = Field(9.0, gt=4, lt=30, description="Body size in points.")
-    line_height: float = Field(1.75, ge=1.0, le=3.0, description="Line pitch as a multiple of the body size.")
+    line_height: float = Field(
+        1.75, ge=1.0, le=3.0, description="Line pitch as a multiple of the body size."
+    )
     margins: dict[Literal["a5", "b6", "bunko", "shinsho"], Margins] = Field(
         default_factory=dict, description="Margins per trim size; presets apply where absent."
     )
@@ -76,8 +80,12 @@ class BookConfig(_Strict):
     title_reading: str | None = Field(None, description="Reading of the title (file-as).")
     subtitle: str | None = Field(None, description="Subtitle.")
     creators: list[Creator] = Field(default_factory=list, description="Authors and contributors.")
-    language: str = Field("ja", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", description="BCP 47 language.")
-    identifier: str = Field(min_length=1, description="Unique identifier, e.g. urn:uuid:… or urn:isbn:….")
+    language: str = Field(
+        "ja", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", description="BCP 47 language."
+    )
+    identifier: str = Field(
+        min_length=1, description="Unique identifier, e.g. urn:uuid:… or urn:isbn:…."
+    )
     publisher: str | None = Field(None, description="Publisher (奥付).")
     rights: str | None = Field(None, description="Rights statement (奥付).")
     date: dt.date | None = Field(None, description="Publication date of this edition.")
@@ -87,7 +95,8 @@ class BookConfig(_Strict):
         "vertical", description="Default writing mode: vertical (縦組) or horizontal (横組)."
     )
     trim: Literal["a5", "b6", "bunko", "shinsho"] = Field(
-        "a5", description="Trim size of the print edition: a5, b6, bunko (A6), shinsho (103×182 mm)."
+        "a5",
+        description="Trim size of the print edition: a5, b6, bunko (A6), shinsho (103×182 mm).",
     )
     numerals: Literal["arabic", "kanji"] = Field(
         "arabic",
@@ -103,6 +112,14 @@ class BookConfig(_Strict):
     )
     fonts: Fonts = Field(default_factory=Fonts, description="Fonts (see [fonts]).")
     print: Print = Field(default_factory=Print, description="Print edition settings (see [print]).")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _strict_date(cls, value: object) -> object:
+        # pydantic would read a bare number as a Unix timestamp; a book date is a calendar date
+        if value is None or isinstance(value, dt.date | str):
+            return value
+        raise ValueError(f"{value!r} is not a date; write e.g. date = 2025-02-09")
 
     @field_validator("articles")
     @classmethod

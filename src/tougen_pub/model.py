@@ -18,6 +18,7 @@ from tougen_pub.diagnostics import SourceLocation
 REF_GLOSSARY = "@glossary/"
 REF_SOURCE = "@source/"
 REF_ARTICLE = "@article/"
+REF_IMAGE = "@image/"  # + manuscript-relative path, e.g. "@image/images/map.png" (an <img> src)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,9 @@ class Article:
     citations: tuple[Reference, ...]
     location: SourceLocation
     text_chars: frozenset[str] = field(default_factory=frozenset)
+    # Images used by the article, as manuscript-relative paths (images/map.png); their <img>
+    # elements have src="@image/images/map.png". Packagers copy these files.
+    images: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class GlossaryEntry:
     aliases: tuple[str, ...]
     origin: str | None
     location: SourceLocation
+    images: tuple[str, ...] = ()  # manuscript-relative paths of images in the definition
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,9 @@ class Book:
         raise KeyError(source_id)
 
     def uses_of_term(self, entry_id: str) -> list[Reference]:
-        return [ref for art in self.articles for ref in art.glossary_uses if ref.target_id == entry_id]
+        return [
+            ref for art in self.articles for ref in art.glossary_uses if ref.target_id == entry_id
+        ]
 
     def citations_of(self, source_id: str) -> list[Reference]:
         return [ref for art in self.articles for ref in art.citations if ref.target_id == source_id]

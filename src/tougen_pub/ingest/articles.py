@@ -10,8 +10,9 @@ from pathlib import Path
 
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
 from tougen_pub.ingest.frontmatter import FrontMatter, split_article
+from tougen_pub.ingest.images import ImageChecker
 from tougen_pub.ingest.markup import scan
-from tougen_pub.ingest.mdext import Converter, Resolver
+from tougen_pub.ingest.mdext import Converter, Finding, Resolver
 from tougen_pub.ingest.tomlfile import locate_key, read_text
 from tougen_pub.model import REF_GLOSSARY, REF_SOURCE, Article, Reference, Section, SeeAlso, Source
 
@@ -22,6 +23,38 @@ TITLE_HEADING = re.compile(r"^#\s+\S")
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 SECTION_ROLES = {"概要": "abstract", "要点": "keypoints", "要約": "abstract"}
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
+
+
+class Locator:
+    """Finds where a finding's source snippet is in a text: successive occurrences of the
+    same snippet get successive places; lines are shifted by ``first_line - 1``."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.text = text
+        self.lower = text.lower()
+        self.first_line = first_line
+        self.next: dict[str, int] = {}
+
+    def find(self, needle: str | None) -> tuple[int | None, int | None]:
+        if not needle:
+            return None, None
+        key = needle.lower()
+        start = self.next.get(key, 0)
+        pos = self.lower.find(key, start)
+        if pos < 0:
+            pos = self.lower.find(key)
+        if pos < 0:
+            return None, None
+        self.next[key] = pos + 1
+        line = self.text.count("\n", 0, pos)
+        col = pos - (self.text.rfind("\n", 0, pos) + 1) + 1
+        return self.first_line + line, col
+
+    def locate(self, finding: Finding) -> tuple[int | None, int | None]:
+        if finding.line is not None:
+            return self.first_line + finding.line - 1, finding.column
+        line, col = self.find(finding.needle)
+        return (line, col) if line is not None else (self.first_line, None)
 
 
 @dataclass
@@ -50,6 +83,7 @@ class ArticleLoader:
             return []
         found: dict[str, _Found] = {}
         numbers: dict[int, str] = {}
+        slugs: dict[str, str] = {}
         for path in sorted(folder.iterdir()):
             if path.suffix != ".md" or path.name.startswith("."):
                 continue
@@ -63,7 +97,9 @@ class ArticleLoader:
                 )
                 continue
             if path.is_symlink() and not path.resolve().is_relative_to(self.root.resolve()):
-                self.diags.error("path-escape", "article is a link to a file outside the manuscript", where)
+                self.diags.error(
+                    "path-escape", "article is a link to a file outside the manuscript", where
+                )
                 continue
             number = int(match.group(1))
             if number in numbers:
@@ -73,9 +109,35 @@ class ArticleLoader:
                     where,
                 )
             numbers.setdefault(number, path.stem)
-            found[path.stem] = _Found(path, path.stem, number, match.group(2))
+            slug = match.group(2)
+            if slug in slugs:
+                self.diags.error(
+                    "article-duplicate-slug",
+                    f"slug '{slug}' is also used by {slugs[slug]}.md (a copy of the article?)",
+                    where,
+                )
+            slugs.setdefault(slug, path.stem)
+            found[path.stem] = _Found(path, path.stem, number, slug)
+        ordered = sorted(numbers)
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if after > before + 1:
+                missing = (
+                    f"{before + 1:02d}"
+                    if after == before + 2
+                    else f"{before + 1:02d}–{after - 1:02d}"
+                )
+                self.diags.warning(
+                    "article-gap",
+                    f"article numbering jumps from {before:02d} to {after:02d} (no {missing}); "
+                    "is an article missing?",
+                    SourceLocation(self.display(found[numbers[after]].path)),
+                )
         book_display = str(self.root / "book.toml")
-        book_text = (self.root / "book.toml").read_text("utf-8", "replace") if (self.root / "book.toml").exists() else ""
+        book_text = (
+            (self.root / "book.toml").read_text("utf-8", "replace")
+            if (self.root / "book.toml").exists()
+            else ""
+        )
         if not order:
             return sorted(found.values(), key=lambda f: (f.number, f.stem))
         result = []
@@ -149,43 +211,56 @@ class ArticleLoader:
         self._check_markup(body, body_line, display)
         self.resolver.prefix = f"a{f.stem}"
         self.resolver.counter = {}
-        unsafe: list[str] = []
-        converter = Converter(self.resolver, on_unsafe=unsafe.append)
+        images = ImageChecker(self.root, f.path.parent)
+        converter = Converter(self.resolver, images=images.check)
         intro, chunks = _split_sections(body, body_line)
-        intro_html = converter.convert(intro[1]) if intro[1].strip() else ""
+
+        def convert(text: str, first_line: int) -> str:
+            html = converter.convert(text)
+            self.report(converter.findings, Locator(text, first_line), display)
+            return html
+
+        intro_html = convert(intro[1], intro[0]) if intro[1].strip() else ""
         sections = []
         for i, (title, start, text) in enumerate(chunks, 1):
-            if TITLE_HEADING.match(text.lstrip()):
-                pass
-            title_html = converter.convert(title)
+            title_html = convert(title, start)
             title_text = _inline_text(title_html)
             sections.append(
                 Section(
                     title=title_text,
                     anchor=f"a{f.stem}-s{i}",
-                    html=converter.convert(text),
+                    html=convert(text, start + 1),
                     location=SourceLocation(display, start),
                     role=SECTION_ROLES.get(title_text.strip("【】 "), ""),
                 )
             )
-        for value in unsafe:
-            self.diags.warning("unsafe-link", f"link target '{value}' removed (only http, https and mailto links are kept)", where)
         if not intro_html.strip() and not any(s.html.strip() for s in sections):
-            self.diags.warning("article-empty", "article has no text", where)
+            self.diags.warning(
+                "article-empty", "article has no text", SourceLocation(display, body_line - 1)
+            )
         all_html = intro_html + "".join(s.html for s in sections)
-        glossary_uses = self._references(all_html, REF_GLOSSARY, body, body_line, display, "glossary", f.stem)
-        citations = self._references(all_html, REF_SOURCE, body, body_line, display, "citation", f.stem)
+        glossary_uses = self._references(
+            all_html, REF_GLOSSARY, body, body_line, display, "glossary", f.stem
+        )
+        citations = self._references(
+            all_html, REF_SOURCE, body, body_line, display, "citation", f.stem
+        )
         source_ids: list[str] = []
         known = {s.id for s in self.sources}
-        for i, sid in enumerate(meta.sources):
+        for sid in meta.sources:
             line = locate_key(meta_text, ("sources",), 1)
             if sid not in known:
-                self.diags.error("citation-unknown", f"unknown source id '{sid}' (not in sources.toml)", SourceLocation(display, line))
+                self.diags.error(
+                    "citation-unknown",
+                    f"unknown source id '{sid}' (not in sources.toml)",
+                    SourceLocation(display, line),
+                )
                 continue
             if sid not in source_ids:
                 source_ids.append(sid)
-                citations.append(Reference(sid, f.stem, f"a{f.stem}-src-{sid}", SourceLocation(display, line)))
-            _ = i
+                citations.append(
+                    Reference(sid, f.stem, f"a{f.stem}-src-{sid}", SourceLocation(display, line))
+                )
         for ref in citations:
             if ref.target_id not in source_ids:
                 source_ids.append(ref.target_id)
@@ -211,7 +286,24 @@ class ArticleLoader:
             citations=tuple(citations),
             location=where,
             text_chars=frozenset(chars),
+            images=tuple(images.used),
         )
+
+    def report(self, findings: list[Finding], locator: Locator, display: str) -> None:
+        self.report_to(self.diags, findings, locator, display)
+
+    @staticmethod
+    def report_to(
+        diags: Diagnostics, findings: list[Finding], locator: Locator, display: str
+    ) -> None:
+        """Located diagnostics for what the converter removed or refused."""
+        for finding in findings:
+            line, col = locator.locate(finding)
+            where = SourceLocation(display, line, col)
+            if finding.error:
+                diags.error(finding.code, finding.message, where)
+            else:
+                diags.warning(finding.code, finding.message, where)
 
     def _check_markup(self, body: str, body_line: int, display: str) -> None:
         marks, problems = scan(body)
@@ -228,11 +320,14 @@ class ArticleLoader:
                 hint = _closest(m.key, list(self.resolver.term_ids))
                 self.diags.error(
                     "glossary-unknown",
-                    f"unknown glossary term '{m.key}'" + (f" (did you mean '{hint}'?)" if hint else ""),
+                    f"unknown glossary term '{m.key}'"
+                    + (f" (did you mean '{hint}'?)" if hint else ""),
                     loc,
                 )
             elif m.kind == "citation" and m.key not in known_sources:
-                self.diags.error("citation-unknown", f"unknown source id '{m.key}' (not in sources.toml)", loc)
+                self.diags.error(
+                    "citation-unknown", f"unknown source id '{m.key}' (not in sources.toml)", loc
+                )
 
     def _references(
         self, html: str, prefix: str, body: str, body_line: int, display: str, kind: str, slug: str
@@ -250,7 +345,7 @@ class ArticleLoader:
             href = el.get("href", "")
             if not href.startswith(prefix):
                 continue
-            key = href[len(prefix):]
+            key = href[len(prefix) :]
             n = seen.get(key, 0)
             seen[key] = n + 1
             spots = places.get(key, [])
@@ -258,14 +353,22 @@ class ArticleLoader:
             refs.append(Reference(key, slug, el.get("id", ""), SourceLocation(display, line, col)))
         return refs
 
-    def _see_also(self, meta: FrontMatter, meta_text: str, display: str, stem: str) -> list[SeeAlso]:
+    def _see_also(
+        self, meta: FrontMatter, meta_text: str, display: str, stem: str
+    ) -> list[SeeAlso]:
         links = []
         for i, link in enumerate(meta.see_also):
             line = locate_key(meta_text, ("see_also", i), 1)
             where = SourceLocation(display, line)
             target = link.article or (self.by_url.get(_norm_url(link.url)) if link.url else None)
-            if link.article and link.article not in self.by_url.values() and not (self.root / ARTICLES_DIR / f"{link.article}.md").exists():
-                self.diags.error("see-also-unknown", f"see-also article '{link.article}' does not exist", where)
+            if (
+                link.article
+                and link.article not in self.by_url.values()
+                and not (self.root / ARTICLES_DIR / f"{link.article}.md").exists()
+            ):
+                self.diags.error(
+                    "see-also-unknown", f"see-also article '{link.article}' does not exist", where
+                )
                 target = None
             elif target is None:
                 self.diags.info(
@@ -279,7 +382,9 @@ class ArticleLoader:
         return links
 
 
-def _split_sections(body: str, body_line: int) -> tuple[tuple[int, str], list[tuple[str, int, str]]]:
+def _split_sections(
+    body: str, body_line: int
+) -> tuple[tuple[int, str], list[tuple[str, int, str]]]:
     lines = body.split("\n")
     intro: list[str] = []
     chunks: list[tuple[str, int, list[str]]] = []

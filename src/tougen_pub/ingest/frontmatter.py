@@ -12,6 +12,7 @@ from tougen_pub.diagnostics import Diagnostics, SourceLocation
 from tougen_pub.ingest.tomlfile import parse_toml, validate_model
 
 FENCE = "+++"
+DATE_CODES = {"date": "bad-date"}  # a wrong date has its own code, located at its line
 
 
 class SeeAlsoLink(BaseModel):
@@ -28,7 +29,9 @@ class FrontMatter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
     title: str = Field(min_length=1, description="Article title.")
-    date: dt.datetime | dt.date | None = Field(None, description="Publication date(time) of the post.")
+    date: dt.datetime | dt.date | None = Field(
+        None, description="Publication date(time) of the post."
+    )
     url: str | None = Field(None, description="Address of the original post.")
     image_credit: str | None = Field(None, description="Credit line of the post's image.")
     series: str | None = Field(None, description="Series name.")
@@ -38,12 +41,16 @@ class FrontMatter(BaseModel):
     @field_validator("date", mode="before")
     @classmethod
     def _parse_date(cls, value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value
         if isinstance(value, str):
             try:
-                return dt.datetime.fromisoformat(value)
+                return dt.datetime.fromisoformat(value.strip())
             except ValueError:
-                raise ValueError(f"'{value}' is not an ISO 8601 date or date-time") from None
-        return value
+                pass
+        raise ValueError(
+            f"{value!r} is not a date; write e.g. date = 2025-02-09 or 2025-02-09T15:13:00+09:00"
+        )
 
 
 @dataclass(frozen=True)
@@ -74,11 +81,20 @@ def split_article(text: str, display: str, diags: Diagnostics) -> SplitArticle |
         )
         return None
     meta_text = "\n".join(lines[1:end])
-    data = parse_toml(meta_text, display, diags, line_offset=1, code="frontmatter-syntax")
+    data = parse_toml(
+        meta_text, display, diags, line_offset=1, code="frontmatter-syntax", key_codes=DATE_CODES
+    )
     if data is None:
         return None
     meta = validate_model(
-        FrontMatter, data, meta_text, display, diags, code_prefix="frontmatter", line_offset=1
+        FrontMatter,
+        data,
+        meta_text,
+        display,
+        diags,
+        code_prefix="frontmatter",
+        line_offset=1,
+        key_codes=DATE_CODES,
     )
     if meta is None:
         return None

@@ -20,7 +20,9 @@ class TermRecord(BaseModel):
     """A ``[[term]]`` of glossary.toml."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-    id: str | None = Field(None, pattern=ID_PATTERN, description="Anchor id; from the term if absent.")
+    id: str | None = Field(
+        None, pattern=ID_PATTERN, description="Anchor id; from the term if absent."
+    )
     term: str = Field(min_length=1, description="The term as it appears in the text.")
     reading: str | None = Field(None, description="Reading in kana, for 五十音 order.")
     definition: str = Field(min_length=1, description="Definition, in Markdown.")
@@ -112,6 +114,8 @@ def check_unique(
         line = locate_key(text, path)
         if key in seen:
             first = f" (first at line {seen[key]})" if seen[key] else ""
-            diags.error(code, f"{what} '{key}' is defined twice{first}", SourceLocation(display, line))
+            diags.error(
+                code, f"{what} '{key}' is defined twice{first}", SourceLocation(display, line)
+            )
         else:
             seen[key] = line

@@ -6,13 +6,14 @@ Markdown per section) → cross-checks (order, references, see-also links).
 
 from __future__ import annotations
 
+import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
 from tougen_pub.config import BookConfig
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
-from tougen_pub.ingest.articles import ArticleLoader
+from tougen_pub.ingest.articles import ArticleLoader, Locator
 from tougen_pub.ingest.glossary import (
     GlossaryFile,
     SourcesFile,
@@ -22,6 +23,7 @@ from tougen_pub.ingest.glossary import (
     reading_of,
     slug_of,
 )
+from tougen_pub.ingest.images import ImageChecker
 from tougen_pub.ingest.mdext import Converter, Resolver
 from tougen_pub.ingest.tomlfile import locate_key, parse_toml, read_text, validate_model
 from tougen_pub.model import Book, GlossaryEntry, Source
@@ -29,8 +31,6 @@ from tougen_pub.model import Book, GlossaryEntry, Source
 BOOK_FILE = "book.toml"
 GLOSSARY_FILE = "glossary.toml"
 SOURCES_FILE = "sources.toml"
-
-
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,9 @@ def load_book(root: Path) -> tuple[Book | None, Diagnostics]:
     diags = Diagnostics()
     paths = Paths(root)
     if not root.is_dir():
-        diags.error("manuscript-missing", "manuscript folder does not exist", SourceLocation(str(root)))
+        diags.error(
+            "manuscript-missing", "manuscript folder does not exist", SourceLocation(str(root))
+        )
         return None, diags
     config = _load_config(paths, diags)
     sources = _load_sources(paths, diags)
@@ -66,7 +68,11 @@ def load_book(root: Path) -> tuple[Book | None, Diagnostics]:
         glossary_note=note,
     )
     if not book.articles:
-        diags.error("manuscript-empty", "the manuscript has no articles", SourceLocation(paths.display("articles")))
+        diags.error(
+            "manuscript-empty",
+            "the manuscript has no articles",
+            SourceLocation(paths.display("articles")),
+        )
         return None, diags
     return book, diags
 
@@ -75,15 +81,21 @@ def _load_config(paths: Paths, diags: Diagnostics) -> BookConfig | None:
     path = paths.root / BOOK_FILE
     display = paths.display(BOOK_FILE)
     if not path.is_file():
-        diags.error("book-missing", "book.toml is missing (run 'tougen-pub import' or write one)", SourceLocation(display))
+        diags.error(
+            "book-missing",
+            "book.toml is missing (run 'tougen-pub import' or write one)",
+            SourceLocation(display),
+        )
         return None
     text = read_text(path, display, diags)
     if text is None:
         return None
-    data = parse_toml(text, display, diags, code="book-syntax")
+    data = parse_toml(text, display, diags, code="book-syntax", key_codes={"date": "bad-date"})
     if data is None:
         return None
-    config = validate_model(BookConfig, data, text, display, diags, code_prefix="book")
+    config = validate_model(
+        BookConfig, data, text, display, diags, code_prefix="book", key_codes={"date": "bad-date"}
+    )
     if config is None:
         return None
     assert isinstance(config, BookConfig)
@@ -103,7 +115,11 @@ def _load_sources(paths: Paths, diags: Diagnostics) -> list[Source]:
         return []
     check_unique(
         [(s.id, ("source", i, "id")) for i, s in enumerate(data.source)],
-        text, display, diags, "source-duplicate-id", "source id",
+        text,
+        display,
+        diags,
+        "source-duplicate-id",
+        "source id",
     )
     urls = [(s.url, ("source", i, "url")) for i, s in enumerate(data.source) if s.url]
     seen: dict[str, int] = {}
@@ -134,29 +150,36 @@ def _load_glossary(
     paths: Paths, resolver: Resolver, diags: Diagnostics
 ) -> tuple[list[GlossaryEntry], str | None]:
     display = paths.display(GLOSSARY_FILE)
-    data, text = load_toml_file(paths.root / GLOSSARY_FILE, display, GlossaryFile, diags, "glossary")
+    data, text = load_toml_file(
+        paths.root / GLOSSARY_FILE, display, GlossaryFile, diags, "glossary"
+    )
     if not isinstance(data, GlossaryFile):
         return [], None
     ids = [(t.id or slug_of(t.term)) for t in data.term]
     check_unique(
         [(ident, ("term", i, "id")) for i, ident in enumerate(ids)],
-        text, display, diags, "glossary-duplicate-id", "glossary id",
+        text,
+        display,
+        diags,
+        "glossary-duplicate-id",
+        "glossary id",
     )
-    names: list[tuple[str, tuple[str | int, ...]]] = []
-    for i, rec in enumerate(data.term):
-        names.append((rec.term, ("term", i, "term")))
-        names.extend((alias, ("term", i, "aliases")) for alias in rec.aliases)
-    check_unique(names, text, display, diags, "glossary-duplicate-term", "glossary term or alias")
+    _check_names(data, text, display, diags)
     for ident, rec in zip(ids, data.term, strict=True):
         resolver.term_ids.setdefault(rec.term, ident)
         for alias in rec.aliases:
             resolver.term_ids.setdefault(alias, ident)
     entries = []
+    lines = text.split("\n")
     for i, (ident, rec) in enumerate(zip(ids, data.term, strict=True)):
-        line = locate_key(text, ("term", i, "definition"))
-        where = SourceLocation(display, line)
+        line = locate_key(text, ("term", i, "definition")) or 1
+        # a multi-line string starts on the line after 'definition = """'
+        first = line + 1 if lines[line - 1].rstrip().endswith(('"""', "'''")) else line
         resolver.prefix = f"gl-{ident}"
-        html = Converter(resolver).convert(rec.definition)
+        images = ImageChecker(paths.root, paths.root)
+        converter = Converter(resolver, images=images.check)
+        html = converter.convert(rec.definition)
+        ArticleLoader.report_to(diags, converter.findings, Locator(rec.definition, first), display)
         entries.append(
             GlossaryEntry(
                 id=ident,
@@ -166,11 +189,42 @@ def _load_glossary(
                 aliases=tuple(rec.aliases),
                 origin=rec.origin,
                 location=SourceLocation(display, locate_key(text, ("term", i))),
+                images=tuple(images.used),
             )
         )
-        _ = where
     entries.sort(key=lambda e: gojuon_key(e.reading, e.term))
     return entries, data.note
+
+
+def _check_names(data: GlossaryFile, text: str, display: str, diags: Diagnostics) -> None:
+    """A term or alias may name one entry only (compared after NFKC, so ＰＦＰ is PFP);
+    an alias repeating its own entry's term is only redundant."""
+    seen: dict[str, tuple[int, str, int | None]] = {}
+    for i, rec in enumerate(data.term):
+        names = [(rec.term, ("term", i, "term"))]
+        names += [(alias, ("term", i, "aliases")) for alias in rec.aliases]
+        for name, key in names:
+            norm = unicodedata.normalize("NFKC", name).strip()
+            line = locate_key(text, key)
+            where = SourceLocation(display, line)
+            if norm not in seen:
+                seen[norm] = (i, name, line)
+                continue
+            first_entry, first_name, first_line = seen[norm]
+            at = f" at line {first_line}" if first_line else ""
+            if first_entry == i:
+                diags.warning(
+                    "glossary-redundant-alias",
+                    f"'{name}' is listed twice for the same term",
+                    where,
+                )
+            else:
+                diags.error(
+                    "glossary-duplicate-term",
+                    f"'{name}' is already a term or alias of '{data.term[first_entry].term}'"
+                    f"{at} (as '{first_name}'); a name may lead to one entry only",
+                    where,
+                )
 
 
 def plain_text(fragment: str) -> str:

@@ -44,16 +44,105 @@ class Problem:
 
 def _masked_lines(text: str) -> Iterator[tuple[int, str]]:
     """Lines of text with code blocks and code spans blanked out (same columns)."""
-    in_fence = False
-    for number, line in enumerate(text.split("\n"), 1):
-        if FENCE.match(line):
-            in_fence = not in_fence
-            yield number, " " * len(line)
-            continue
-        if in_fence or line.startswith("    ") or line.startswith("\t"):
+    _, code = normalize_lists(text)
+    for number, (line, is_code) in enumerate(zip(text.split("\n"), code, strict=True), 1):
+        if is_code:
             yield number, " " * len(line)
             continue
         yield number, CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+
+
+LIST_ITEM = re.compile(r"^( *)([-*+]|[0-9]{1,9}[.)])( +|$)")
+TAB = 4  # Python-Markdown's indentation unit
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def normalize_lists(text: str) -> tuple[str, list[bool]]:
+    """Re-indent nested list content to Python-Markdown's 4-space unit.
+
+    Users write CommonMark-style nesting (a child item indented to its parent's text,
+    2 spaces under ``- ``, 3 under ``1. ``); Python-Markdown only nests at 4. Lines keep
+    their number, so source positions stay valid. Also returns, per line, whether it is an
+    indented code block (4+ spaces outside a list after a blank line), which the scanner skips.
+    """
+    lines = text.expandtabs(TAB).split("\n")
+    out: list[str] = []
+    code: list[bool] = []
+    # (content column in the source, marker indent in the output) per open list item
+    stack: list[tuple[int, int]] = []
+    fence: str | None = None
+    fence_shift = 0
+    prev_blank = True
+    prev_code = False
+    for line in lines:
+        if fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+            out.append(_shift(line, fence_shift))
+            code.append(True)
+            prev_blank, prev_code = False, False
+            continue
+        if not line.strip():
+            out.append(line)
+            code.append(prev_code)
+            prev_blank = True
+            continue
+        n = _indent(line)
+        item = LIST_ITEM.match(line)
+        if item:
+            while stack and n < stack[-1][0]:
+                stack.pop()
+            if stack:
+                target = stack[-1][1] + TAB
+            elif n >= TAB and prev_blank:
+                item = None  # an indented code block that happens to start like a list
+            else:
+                target = n
+        if item:
+            marker_width = len(item.group(2)) + max(len(item.group(3)), 1)
+            shift = target - n
+            stack.append((n + marker_width, target))
+            new = _shift(line, shift)
+            is_code = False
+        elif stack and n > 0:
+            while stack and n < stack[-1][0] and len(stack) > 1:
+                stack.pop()
+            content_col, marker_out = stack[-1]
+            shift = marker_out + TAB - content_col if n >= content_col else 0
+            new = _shift(line, shift)
+            is_code = n >= content_col + TAB and (prev_blank or prev_code)
+        else:
+            if prev_blank and n == 0:
+                stack.clear()
+            is_code = not stack and n >= TAB and (prev_blank or prev_code)
+            shift = 0
+            new = line
+        fence_match = FENCE.match(line.lstrip(" ") if stack else line)
+        if fence_match and not is_code:
+            fence = fence_match.group(1)
+            fence_shift = shift
+            is_code = True
+        out.append(new)
+        code.append(is_code)
+        prev_blank, prev_code = False, is_code
+    return "\n".join(out), code
+
+
+def _shift(line: str, shift: int) -> str:
+    if shift > 0:
+        return " " * shift + line
+    if shift < 0:
+        cut = min(-shift, _indent(line))
+        return line[cut:]
+    return line
+
+
+def masked_text(text: str) -> str:
+    """The text with code blocks and code spans blanked out (same lines and columns)."""
+    return "\n".join(line for _, line in _masked_lines(text))
 
 
 def split_ruby(base: str, reading: str) -> list[tuple[str, str]] | None:
@@ -82,7 +171,9 @@ def scan(text: str) -> tuple[list[Mark], list[Problem]]:
             base, reading = m.group(1), m.group(2)
             col = m.start() + 1
             if not reading.strip() or any(not p.strip() for p in reading.split("|")):
-                problems.append(Problem("ruby-empty", f"ruby for '{base}' has no reading", number, col))
+                problems.append(
+                    Problem("ruby-empty", f"ruby for '{base}' has no reading", number, col)
+                )
             elif split_ruby(base, reading) is None:
                 problems.append(
                     Problem(
@@ -143,7 +234,9 @@ def scan(text: str) -> tuple[list[Mark], list[Problem]]:
                 )
         for m in GLOSSARY.finditer(line):
             claim(m)
-            marks.append(Mark("glossary", m.group(1).strip(), number, m.start() + 1, m.group(2) or ""))
+            marks.append(
+                Mark("glossary", m.group(1).strip(), number, m.start() + 1, m.group(2) or "")
+            )
         for m in re.finditer(r"(?<!\\)\[\[", line):
             if not taken[m.start()]:
                 problems.append(
@@ -159,7 +252,7 @@ def scan(text: str) -> tuple[list[Mark], list[Problem]]:
             offset = m.start() + 1
             for part in m.group(1).split(";"):
                 key = part.strip()[1:]
-                marks.append(Mark("citation", key, number, offset + line[m.start():].find(key)))
+                marks.append(Mark("citation", key, number, offset + line[m.start() :].find(key)))
         for m in CITATION_LIKE.finditer(line):
             if not taken[m.start()]:
                 problems.append(

@@ -1,7 +1,21 @@
-"""Python-Markdown with our inline markup, producing well-formed XHTML fragments.
+"""Python-Markdown with our inline markup, producing well-formed, safe XHTML fragments.
 
-Raw HTML is not passed through (it is shown as text); links to glossary terms, sources and
-articles are written with neutral targets (``@glossary/ID``) that each writer resolves.
+Raw HTML is allowed when it is well-formed XHTML made of harmless elements (``<sup>``,
+``<br>``, ``<span class="…">`` …). What is not:
+
+* not well-formed (unclosed or crossed tags, unquoted attributes): the fragment is converted
+  with the raw HTML shown as text, and an ``html-malformed`` error is reported;
+* active content (``<script>``, ``<iframe>``, ``<object>``, ``<style>``, forms, inline SVG…)
+  and event-handler attributes (``onclick=``…): removed, ``unsafe-html`` error;
+* other elements are unwrapped (their text kept), other attributes dropped, with a warning.
+
+Links other than http(s), mailto and ``#fragment`` are removed (``javascript:`` and friends
+are an error). Images go through an image policy (see :mod:`tougen_pub.ingest.images`).
+Links to glossary terms, sources, articles and images are written with neutral targets
+(``@glossary/ID``, ``@image/images/x.png``) that each writer resolves.
+
+Problems are returned as :class:`Finding` records carrying a snippet of the source to
+locate them with, because Python-Markdown keeps no source positions.
 """
 
 from __future__ import annotations
@@ -15,14 +29,158 @@ from dataclasses import dataclass, field
 import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
 
-from tougen_pub.ingest.markup import CITATION, GLOSSARY, RUBY, TCY, split_ruby
+from tougen_pub.ingest.markup import CITATION, GLOSSARY, RUBY, TCY, normalize_lists, split_ruby
 from tougen_pub.model import REF_GLOSSARY, REF_SOURCE
 
 XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "#", "@")
+HOSTILE_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:")
 PRIORITY = {"ruby": 176, "glossary": 177, "citation": 178, "tcy": 175}
+# Characters XML 1.0 cannot carry at all.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+VOID_TAG = re.compile(r"<(br|hr|img|wbr|col)\b((?:\s+[^<>]*?)?)\s*/?>", re.IGNORECASE)
+
+# Harmless elements that may appear in an article (what Markdown produces, plus text-level
+# HTML users reach for).
+ALLOWED_ELEMENTS = frozenset(
+    [
+        "p",
+        "br",
+        "hr",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "u",
+        "s",
+        "del",
+        "ins",
+        "sub",
+        "sup",
+        "small",
+        "mark",
+        "span",
+        "div",
+        "blockquote",
+        "q",
+        "cite",
+        "abbr",
+        "dfn",
+        "code",
+        "pre",
+        "kbd",
+        "samp",
+        "var",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "caption",
+        "colgroup",
+        "col",
+        "a",
+        "img",
+        "ruby",
+        "rt",
+        "rp",
+        "rb",
+        "figure",
+        "figcaption",
+        "section",
+        "aside",
+        "time",
+        "wbr",
+        "bdi",
+    ]
+)
+# Active or document-level content: never in a book.
+REFUSED_ELEMENTS = frozenset(
+    [
+        "script",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "style",
+        "link",
+        "meta",
+        "base",
+        "form",
+        "input",
+        "button",
+        "select",
+        "textarea",
+        "option",
+        "svg",
+        "math",
+        "audio",
+        "video",
+        "source",
+        "track",
+        "canvas",
+        "noscript",
+        "template",
+        "portal",
+        "html",
+        "head",
+        "body",
+        "title",
+        "dialog",
+    ]
+)
+ALLOWED_ATTRIBUTES = {
+    "*": frozenset(
+        {"class", "id", "title", "lang", "dir", "{http://www.w3.org/XML/1998/namespace}lang"}
+    ),
+    "a": frozenset({"href"}),
+    "img": frozenset({"src", "alt", "width", "height"}),
+    "td": frozenset({"colspan", "rowspan", "align"}),
+    "th": frozenset({"colspan", "rowspan", "align", "scope"}),
+    "ol": frozenset({"start", "reversed", "type"}),
+    "li": frozenset({"value"}),
+    "time": frozenset({"datetime"}),
+    "col": frozenset({"span"}),
+    "colgroup": frozenset({"span"}),
+}
+TABLE_ALIGN_STYLE = re.compile(r"^\s*text-align:\s*(left|right|center)\s*;?\s*$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem found while converting; ``needle`` is source text to locate it by, or
+    ``line``/``column`` (1-based, relative to the converted text) when known."""
+
+    code: str
+    message: str
+    error: bool
+    needle: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+# An image policy: the ``src`` of an image → (neutral target or None to drop it, finding).
+ImagePolicy = Callable[[str], tuple[str | None, Finding | None]]
 
 
 @dataclass
@@ -37,7 +195,12 @@ class Resolver:
     def anchor(self, kind: str, key: str) -> str:
         n = self.counter.get(f"{kind}:{key}", 0) + 1
         self.counter[f"{kind}:{key}"] = n
-        return f"{self.prefix}-{kind}-{key}-{n}"
+        return f"{self.prefix}-{kind}-{_id_safe(key)}-{n}"
+
+
+def _id_safe(key: str) -> str:
+    """Ids may only hold XML NCName characters; source ids may contain ':'."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", key)
 
 
 class _Ruby(InlineProcessor):
@@ -98,7 +261,7 @@ class _Citation(InlineProcessor):
         outer = ET.Element("span", {"class": "citation"})
         outer.text = "［"
         last: ET.Element | None = None
-        for i, key in enumerate(keys):
+        for key in keys:
             number = self.resolver.source_numbers.get(key)
             if last is not None:
                 last.tail = (last.tail or "") + "、"
@@ -116,24 +279,45 @@ class _Citation(InlineProcessor):
                 },
             )
             last.text = str(number)
-            if i == len(keys) - 1:
-                pass
         if last is not None:
             last.tail = (last.tail or "") + "］"
         return outer, m.start(0), m.end(0)
 
 
-class TougenMarkup(Extension):
-    """Registers our inline markup and removes raw-HTML passthrough."""
+class _ListIndent(Preprocessor):
+    """2-space (CommonMark-style) nested lists → Python-Markdown's 4-space nesting."""
 
-    def __init__(self, resolver: Resolver) -> None:
+    def run(self, lines: list[str]) -> list[str]:
+        return normalize_lists("\n".join(lines))[0].split("\n")
+
+
+class _VoidTags(Postprocessor):
+    """``<br>`` → ``<br />`` in stashed raw HTML, so HTML habits stay well-formed XHTML."""
+
+    def run(self, text: str) -> str:
+        stash = self.md.htmlStash.rawHtmlBlocks
+        for i, block in enumerate(stash):
+            if isinstance(block, str):
+                stash[i] = VOID_TAG.sub(lambda m: f"<{m.group(1).lower()}{m.group(2)} />", block)
+        return text
+
+
+class TougenMarkup(Extension):
+    """Registers our inline markup and the list-indentation fix; ``raw_html=False`` shows raw
+    HTML as text (the fallback when it is not well-formed)."""
+
+    def __init__(self, resolver: Resolver, raw_html: bool = True) -> None:
         super().__init__()
         self.resolver = resolver
+        self.raw_html = raw_html
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown API)
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
+        if not self.raw_html:
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
         md.inlinePatterns.deregister("entity")
+        md.preprocessors.register(_ListIndent(md), "tougen-list-indent", 25)
+        md.postprocessors.register(_VoidTags(md), "tougen-void-tags", 35)
         md.inlinePatterns.register(_Ruby(RUBY.pattern), "tougen-ruby", PRIORITY["ruby"])
         md.inlinePatterns.register(_Tcy(TCY.pattern), "tougen-tcy", PRIORITY["tcy"])
         md.inlinePatterns.register(
@@ -159,40 +343,277 @@ def well_formed(fragment: str) -> ET.Element:
     return ET.fromstring(f"<div>{fragment}</div>")
 
 
-class Converter:
-    """Markdown → XHTML fragment with our extensions; one instance per document."""
+def _serialize(root: ET.Element) -> str:
+    inner = html.escape(root.text or "", quote=False)
+    return inner + "".join(ET.tostring(child, encoding="unicode") for child in root)
 
-    def __init__(self, resolver: Resolver, on_unsafe: Callable[[str], None] | None = None) -> None:
+
+def _scheme_of(value: str) -> str:
+    """The lower-case start of a URL with whitespace and controls removed (``java\tscript:``)."""
+    return re.sub(r"[\x00-\x20]+", "", value).lower()
+
+
+class Converter:
+    """Markdown → XHTML fragment with our extensions; one instance per document.
+
+    After each :meth:`convert`, :attr:`findings` lists what was removed or refused.
+    """
+
+    def __init__(
+        self,
+        resolver: Resolver,
+        on_unsafe: Callable[[str], None] | None = None,
+        images: ImagePolicy | None = None,
+    ) -> None:
         self.resolver = resolver
         self.on_unsafe = on_unsafe
-        self.md = markdown.Markdown(
-            extensions=[TougenMarkup(resolver), "markdown.extensions.tables", "markdown.extensions.sane_lists"],
+        self.images = images
+        self.findings: list[Finding] = []
+        self.md = self._markdown(raw_html=True)
+        self._md_plain: markdown.Markdown | None = None
+
+    def _markdown(self, raw_html: bool) -> markdown.Markdown:
+        return markdown.Markdown(
+            extensions=[
+                TougenMarkup(self.resolver, raw_html=raw_html),
+                "markdown.extensions.tables",
+                "markdown.extensions.sane_lists",
+            ],
             output_format="xhtml",
         )
 
-    def convert(self, text: str) -> str:
-        self.md.reset()
-        fragment = _fix_entities(self.md.convert(text))
-        return self._sanitize(fragment)
+    @property
+    def md_plain(self) -> markdown.Markdown:
+        if self._md_plain is None:
+            self._md_plain = self._markdown(raw_html=False)
+        return self._md_plain
 
-    def _sanitize(self, fragment: str) -> str:
-        root = well_formed(fragment)
-        changed = False
-        for el in root.iter():
-            for attr in list(el.attrib):
-                if attr.lower().startswith("on"):
-                    del el.attrib[attr]
-                    changed = True
-            for attr in ("href", "src"):
-                value = el.get(attr)
-                if value is None:
-                    continue
-                if attr == "href" and not value.strip().lower().startswith(SAFE_SCHEMES):
-                    if self.on_unsafe:
-                        self.on_unsafe(value)
-                    del el.attrib[attr]
-                    changed = True
-        if not changed:
-            return fragment
-        inner = (root.text and html.escape(root.text, quote=False)) or ""
-        return inner + "".join(ET.tostring(child, encoding="unicode") for child in root)
+    def _run(self, md: markdown.Markdown, text: str) -> str:
+        md.reset()
+        return _fix_entities(md.convert(text))
+
+    def convert(self, text: str) -> str:
+        """Convert one Markdown text; never raises for any input text."""
+        self.findings = []
+        text = XML_INVALID.sub("\ufffd", text)
+        counter = dict(self.resolver.counter)
+        try:
+            root = well_formed(self._run(self.md, text))
+        except ET.ParseError as exc:
+            self.resolver.counter = counter
+            problem = find_malformed_html(text)
+            if problem is None:
+                problem = (None, None, f"raw HTML is not well-formed XHTML ({exc})")
+            line, col, message = problem
+            self.findings.append(
+                Finding("html-malformed", message + "; it is shown as text", True, None, line, col)
+            )
+            try:
+                root = well_formed(self._run(self.md_plain, text))
+            except ET.ParseError as exc2:  # pragma: no cover - our own output is XML
+                self.findings.append(Finding("markdown-failed", str(exc2), True))
+                root = ET.Element("div")
+                ET.SubElement(root, "p").text = text
+        self._sanitize(root)
+        return _serialize(root)
+
+    # -- sanitizing ------------------------------------------------------------------------
+    def _sanitize(self, root: ET.Element) -> None:
+        self._clean_children(root)
+
+    def _clean_children(self, parent: ET.Element) -> None:
+        i = 0
+        while i < len(parent):
+            child = parent[i]
+            tag = child.tag.lower() if isinstance(child.tag, str) else ""
+            if tag in REFUSED_ELEMENTS:
+                self.findings.append(
+                    Finding(
+                        "unsafe-html",
+                        f"<{child.tag}> is not allowed in a book; removed",
+                        True,
+                        needle=f"<{child.tag}",
+                    )
+                )
+                _remove(parent, i)
+                continue
+            if tag not in ALLOWED_ELEMENTS:
+                self.findings.append(
+                    Finding(
+                        "html-unsupported",
+                        f"<{child.tag}> is not supported; its text is kept without the tag",
+                        False,
+                        needle=f"<{child.tag}",
+                    )
+                )
+                self._clean_children(child)
+                n = _unwrap(parent, i)
+                i += n
+                continue
+            if tag != child.tag:
+                child.tag = tag
+            self._clean_attributes(child)
+            if tag == "img" and not self._image(child):
+                _remove(parent, i)
+                continue
+            self._clean_children(child)
+            i += 1
+
+    def _clean_attributes(self, el: ET.Element) -> None:
+        allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(el.tag, frozenset())
+        for attr in list(el.attrib):
+            name = attr.lower()
+            value = el.attrib[attr]
+            if name.startswith("on"):
+                del el.attrib[attr]
+                self.findings.append(
+                    Finding(
+                        "unsafe-html",
+                        f"event handler attribute '{attr}' on <{el.tag}> is not allowed; removed",
+                        True,
+                        needle=f"{attr}=",
+                    )
+                )
+            elif name == "style" and TABLE_ALIGN_STYLE.match(value):
+                continue  # Markdown tables align columns this way
+            elif name not in allowed:
+                del el.attrib[attr]
+                self.findings.append(
+                    Finding(
+                        "html-attribute",
+                        f"attribute '{attr}' on <{el.tag}> is not supported; removed",
+                        False,
+                        needle=f"{attr}=",
+                    )
+                )
+            elif name == "href":
+                self._link(el, attr, value)
+
+    def _link(self, el: ET.Element, attr: str, value: str) -> None:
+        scheme = _scheme_of(value)
+        if scheme.startswith(SAFE_SCHEMES):
+            return
+        del el.attrib[attr]
+        if self.on_unsafe:
+            self.on_unsafe(value)
+        hostile = scheme.startswith(HOSTILE_SCHEMES)
+        self.findings.append(
+            Finding(
+                "unsafe-link",
+                f"link target '{value[:80]}' "
+                + (
+                    "is not allowed in a book; removed"
+                    if hostile
+                    else "removed (only http, https and mailto links are kept)"
+                ),
+                hostile,
+                needle=value,
+            )
+        )
+
+    def _image(self, el: ET.Element) -> bool:
+        src = el.get("src", "")
+        if self.images is None:
+            self.findings.append(
+                Finding("image-unsupported", "images are not allowed here; removed", True, src)
+            )
+            return False
+        target, finding = self.images(src)
+        if finding is not None:
+            self.findings.append(finding)
+        if target is None:
+            return False
+        el.set("src", target)
+        el.set("alt", el.get("alt", ""))
+        return True
+
+
+def _remove(parent: ET.Element, index: int) -> None:
+    child = parent[index]
+    if child.tail:
+        if index > 0:
+            parent[index - 1].tail = (parent[index - 1].tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    del parent[index]
+
+
+def _unwrap(parent: ET.Element, index: int) -> int:
+    """Replace ``parent[index]`` by its content; returns how many children took its place."""
+    child = parent[index]
+    text, tail, kids = child.text or "", child.tail or "", list(child)
+    if index > 0:
+        parent[index - 1].tail = (parent[index - 1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    del parent[index]
+    for offset, kid in enumerate(kids):
+        parent.insert(index + offset, kid)
+    if kids:
+        kids[-1].tail = (kids[-1].tail or "") + tail
+    elif index > 0:
+        parent[index - 1].tail = (parent[index - 1].tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    return len(kids)
+
+
+# -- locating malformed raw HTML in the source ----------------------------------------------
+TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>")
+ATTRIBUTE = re.compile(r"""\s*([^\s=/>"']+)(\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+VOID = frozenset({"br", "hr", "img", "wbr", "col"})
+
+
+def find_malformed_html(text: str) -> tuple[int, int, str] | None:
+    """Where the raw HTML of a Markdown text stops being well-formed XHTML, if it does:
+    (line, column, message), 1-based. Code blocks and code spans are ignored."""
+    from tougen_pub.ingest.markup import masked_text
+
+    masked = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), masked_text(text))
+
+    def where(offset: int) -> tuple[int, int]:
+        line = masked.count("\n", 0, offset) + 1
+        return line, offset - (masked.rfind("\n", 0, offset) + 1) + 1
+
+    if "<!--" in masked:
+        return (*where(masked.index("<!--")), "HTML comment '<!--' is never closed")
+    stack: list[tuple[str, int]] = []
+    for m in TAG.finditer(masked):
+        closing, name, attrs, selfclose = m.group(1), m.group(2), m.group(3), m.group(4)
+        if not closing:
+            seen: set[str] = set()
+            pos = 0
+            while pos < len(attrs.rstrip()):
+                a = ATTRIBUTE.match(attrs, pos)
+                if a is None or a.end() == pos:
+                    return (*where(m.start()), f"<{name}> has a malformed attribute list")
+                attr = a.group(1)
+                if a.group(2) is None:
+                    return (*where(m.start()), f"attribute '{attr}' of <{name}> has no value")
+                if not a.group(3).startswith(("'", '"')):
+                    return (*where(m.start()), f"attribute '{attr}' of <{name}> must be quoted")
+                if attr in seen:
+                    return (*where(m.start()), f"attribute '{attr}' of <{name}> is given twice")
+                seen.add(attr)
+                pos = a.end()
+            if not selfclose and name.lower() not in VOID:
+                stack.append((name, m.start()))
+            continue
+        if stack and stack[-1][0] == name:
+            stack.pop()
+            continue
+        if name.lower() in VOID and not any(n == name for n, _ in stack):
+            continue
+        if any(n == name for n, _ in stack):
+            inner, start = stack[-1]
+            line, col = where(start)
+            return (
+                *where(m.start()),
+                f"</{name}> closes <{name}> while <{inner}> (line {line}) is still open",
+            )
+        return (*where(m.start()), f"</{name}> has no opening <{name}>")
+    if stack:
+        name, start = stack[-1]
+        return (*where(start), f"<{name}> is never closed")
+    return None

@@ -14,6 +14,8 @@ from tougen_pub.diagnostics import Diagnostics, SourceLocation
 TOML_ERROR_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 TOML_ERROR_EOF = re.compile(r"\(at end of document\)")
 HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+# C0 (except tab and line feed), DEL and C1 controls: invisible, and not allowed in XML.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 KEY_LINE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
 
 
@@ -38,33 +40,50 @@ def read_text(path: Path, display: str, diags: Diagnostics) -> str | None:
         )
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for lineno, line in enumerate(text.split("\n"), 1):
-        for col, ch in enumerate(line, 1):
-            if (ord(ch) < 0x20 and ch != "\t") or 0x7F <= ord(ch) < 0xA0:
-                diags.error(
-                    "control-char",
-                    f"control character U+{ord(ch):04X} in the text",
-                    SourceLocation(display, lineno, col),
-                )
-                return None
+    bad = CONTROL.search(text)
+    if bad is not None:
+        lineno = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        diags.error(
+            "control-char",
+            f"control character U+{ord(bad.group(0)):04X} in the text; remove it",
+            SourceLocation(display, lineno, col),
+        )
+        return None
     return text
 
 
 def parse_toml(
-    text: str, display: str, diags: Diagnostics, line_offset: int = 0, code: str = "toml-syntax"
+    text: str,
+    display: str,
+    diags: Diagnostics,
+    line_offset: int = 0,
+    code: str = "toml-syntax",
+    key_codes: dict[str, str] | None = None,
 ) -> dict[str, Any] | None:
-    """Parse TOML; a syntax error becomes a located diagnostic (lines shifted by ``line_offset``)."""
+    """Parse TOML; a syntax error becomes a located diagnostic (lines shifted by ``line_offset``).
+
+    ``key_codes`` gives a more precise code when the error is on the line of a given key
+    (``{"date": "bad-date"}``: ``date = 2025-02-30`` is a TOML error, but the user's problem
+    is the date).
+    """
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         match = TOML_ERROR_AT.search(msg)
         if match:
-            line, col = int(match.group(1)) + line_offset, int(match.group(2))
+            rel, col = int(match.group(1)), int(match.group(2))
         else:
-            line, col = text.count("\n") + 1 + line_offset, None
+            rel, col = text.count("\n") + 1, None
         clean = TOML_ERROR_EOF.sub("", TOML_ERROR_AT.sub("", msg)).strip()
-        diags.error(code, f"invalid TOML: {clean}", SourceLocation(display, line, col))
+        lines = text.split("\n")
+        key = KEY_LINE.match(lines[rel - 1]) if 0 < rel <= len(lines) else None
+        name = key.group(1).strip("\"'") if key else ""
+        if key_codes and name in key_codes:
+            code = key_codes[name]
+            clean = f"'{name}' is not a valid TOML date or date-time ({clean})"
+        diags.error(code, f"invalid TOML: {clean}", SourceLocation(display, rel + line_offset, col))
         return None
 
 
@@ -108,8 +127,13 @@ def validate_model(
     *,
     code_prefix: str,
     line_offset: int = 0,
+    key_codes: dict[str, str] | None = None,
 ) -> BaseModel | None:
-    """Validate ``data`` against a pydantic model; each problem becomes a located diagnostic."""
+    """Validate ``data`` against a pydantic model; each problem becomes a located diagnostic.
+
+    A missing top-level key is located at ``line_offset`` (the ``+++`` line of front matter)
+    or, in a whole file, at the file; ``key_codes`` maps a top-level key to a specific code.
+    """
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -121,7 +145,10 @@ def validate_model(
                 code, message = f"{code_prefix}-unknown-key", f"unknown key '{dotted}'"
             elif err["type"] == "missing":
                 code, message = f"{code_prefix}-missing-key", f"required key '{dotted}' is missing"
-                line = None if not loc[:-1] else line
+                if not loc[:-1]:
+                    line = line_offset or None
+            elif key_codes and loc and str(loc[0]) in key_codes:
+                code, message = key_codes[str(loc[0])], f"'{dotted}': {err['msg']}"
             else:
                 code, message = f"{code_prefix}-invalid", f"'{dotted}': {err['msg']}"
             diags.error(code, message, SourceLocation(display, line))
