@@ -1,0 +1,438 @@
+"""The EPUB's pages: one XHTML document per page kind, rendered from Jinja templates.
+
+Article, glossary and source fragments come from the edition's book (tate-chu-yoko and
+numerals already applied); their neutral links are resolved to file names here. What is
+rendered knows nothing about the container: ``package/epub.py`` turns the pages into a
+zip with an OPF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from tougen_pub.model import Article, Book, Reference
+from tougen_pub.render.links import LinkTargets, resolve, source_anchor, term_anchor
+from tougen_pub.transforms.passes import Edition, passes_for
+
+TEMPLATES = Path(__file__).parent / "templates" / "epub"
+TEXT_DIR = "text"  # XHTML documents, relative to the package folder
+STYLE_DIR = "styles"
+COVER_IMAGE = "images/cover.png"
+STYLESHEETS = {
+    "vertical": ("base.css", "epub.css", "epub-vertical.css"),
+    "horizontal": ("base.css", "epub.css", "epub-horizontal.css"),
+}
+GUIDE_CLASS = {"vertical": "vrtl", "horizontal": "hltr"}  # 電書協 EPUB 3 制作ガイド
+ROLE_LABELS = {"aut": "著", "edt": "編", "trl": "訳", "ill": "画", "pbl": "発行"}
+ROLE_NAMES = {"aut": "著者", "edt": "編者", "trl": "訳者", "ill": "イラスト", "pbl": "発行者"}
+# 五十音 rows of the glossary; readings are hiragana or katakana.
+KANA_ROWS = (
+    ("あ行", "あいうえおぁぃぅぇぉゔ"),
+    ("か行", "かきくけこがぎぐげごゕゖ"),
+    ("さ行", "さしすせそざじずぜぞ"),
+    ("た行", "たちつてとだぢづでどっ"),
+    ("な行", "なにぬねの"),
+    ("は行", "はひふへほばびぶべぼぱぴぷぺぽ"),
+    ("ま行", "まみむめも"),
+    ("や行", "やゆよゃゅょ"),
+    ("ら行", "らりるれろ"),
+    ("わ行", "わゐゑをんゎ"),
+)
+OTHER_ROW = "英数・記号"
+FILES = {
+    "cover": "cover.xhtml",
+    "titlepage": "titlepage.xhtml",
+    "nav": "nav.xhtml",
+    "glossary": "glossary.xhtml",
+    "bibliography": "bibliography.xhtml",
+    "colophon": "colophon.xhtml",
+}
+# Semantics for the reference links inside article and glossary fragments.
+REF_SEMANTICS = {
+    'class="glossary-ref"': 'class="glossary-ref" epub:type="glossref" role="doc-glossref"',
+    'class="citation-ref"': 'class="citation-ref" epub:type="biblioref" role="doc-biblioref"',
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One XHTML document of the book, in reading order."""
+
+    uid: str  # manifest id
+    href: str  # path inside the package folder, e.g. text/ch001.xhtml
+    kind: str  # cover, titlepage, nav, chapter, glossary, bibliography, colophon
+    title: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """A table-of-contents line; ``href`` is relative to the text folder."""
+
+    label: str
+    href: str
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Landmark:
+    type: str  # epub:type of the landmark
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class RenderedBook:
+    """Everything the packager needs besides the cover image and the stylesheets."""
+
+    pages: tuple[Page, ...]
+    toc: tuple[TocEntry, ...]
+    landmarks: tuple[Landmark, ...]
+    stylesheets: tuple[str, ...]  # file names inside styles/
+    has_ruby: bool
+    has_tcy: bool
+    chapter_files: dict[str, str] = field(default_factory=dict)  # article slug -> file name
+
+
+def chapter_file(index: int) -> str:
+    return f"ch{index:03d}.xhtml"
+
+
+def kana_row(reading: str) -> str:
+    """The 五十音 row of a reading (katakana counts as hiragana)."""
+    if not reading:
+        return OTHER_ROW
+    first = reading[0]
+    if "ァ" <= first <= "ヶ":
+        first = chr(ord(first) - 0x60)
+    for label, chars in KANA_ROWS:
+        if first in chars:
+            return label
+    return OTHER_ROW
+
+
+def format_date(value: datetime) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def iso_date(value: datetime) -> str:
+    if value.tzinfo is None and (value.hour, value.minute, value.second) == (0, 0, 0):
+        return value.date().isoformat()
+    return value.isoformat()
+
+
+class EpubRenderer:
+    """Renders the pages of one edition of a book."""
+
+    def __init__(self, book: Book, edition: Edition, cover_alt: str) -> None:
+        self.book = book
+        self.edition = edition
+        self.cover_alt = cover_alt
+        self.passes = [func for _name, func in passes_for(edition)]
+        self.env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.files = {art.slug: chapter_file(i) for i, art in enumerate(book.articles, 1)}
+        self.source_numbers = {src.id: i for i, src in enumerate(book.sources, 1)}
+        self.targets = LinkTargets(
+            glossary=lambda key: f"{FILES['glossary']}#{term_anchor(key)}",
+            source=lambda key: f"{FILES['bibliography']}#{source_anchor(key)}",
+            article=lambda slug: self.files.get(slug, FILES["nav"]),
+            anchor=lambda slug, anchor: f"{self.files[slug]}#{anchor}",
+        )
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def text(self, value: str) -> Markup:
+        """Plain text with the edition's passes (tate-chu-yoko, numerals) applied."""
+        out = str(escape(value))
+        for func in self.passes:
+            out = func(out)
+        return Markup(out)
+
+    def fragment(self, html: str) -> Markup:
+        """A model fragment with its links resolved to this book's files."""
+        out = resolve(html, self.targets)
+        for plain, rich in REF_SEMANTICS.items():
+            out = out.replace(plain, rich)
+        return Markup(out)
+
+    def backlinks(self, refs: Iterable[Reference]) -> list[dict[str, str]]:
+        """One link per use; a second use in the same article is labelled （2）, …"""
+        seen: dict[str, int] = {}
+        out = []
+        for ref in refs:
+            seen[ref.article_slug] = seen.get(ref.article_slug, 0) + 1
+            title = self.book.article(ref.article_slug).title
+            label = title if seen[ref.article_slug] == 1 else f"{title}（{seen[ref.article_slug]}）"
+            out.append({"href": self.targets.anchor(ref.article_slug, ref.anchor), "label": label})
+        return out
+
+    def page(
+        self, uid: str, name: str, kind: str, page_title: str, template: str, **ctx: object
+    ) -> Page:
+        mode = self.edition.writing_mode
+        body_type = {
+            "chapter": "bodymatter",
+            "glossary": "backmatter",
+            "bibliography": "backmatter",
+        }
+        content = self.env.get_template(template).render(
+            lang=self.book.config.language,
+            guide_class=GUIDE_CLASS[mode],
+            page_title=page_title,
+            stylesheets=[f"../{STYLE_DIR}/{css}" for css in STYLESHEETS[mode]],
+            body_class=f"p-{kind}",
+            body_type=body_type.get(kind, ""),
+            **ctx,
+        )
+        return Page(uid, f"{TEXT_DIR}/{name}", kind, page_title, content.encode("utf-8"))
+
+    # -- pages ---------------------------------------------------------------------------
+
+    def render(self) -> RenderedBook:
+        book = self.book
+        pages = [self.cover(), self.titlepage()]
+        chapters = [self.chapter(art) for art in book.articles]
+        back = []
+        if book.glossary:
+            back.append(self.glossary())
+        if book.sources:
+            back.append(self.bibliography())
+        back.append(self.colophon())
+        toc = self.toc(back)
+        landmarks = self.landmarks(chapters, back)
+        pages.append(self.nav(toc, landmarks))
+        pages += chapters + back
+        html = "".join(s.html for a in book.articles for s in (*a.sections,)) + "".join(
+            a.intro_html for a in book.articles
+        )
+        html += "".join(e.definition_html for e in book.glossary)
+        return RenderedBook(
+            pages=tuple(pages),
+            toc=tuple(toc),
+            landmarks=tuple(landmarks),
+            stylesheets=STYLESHEETS[self.edition.writing_mode],
+            has_ruby="<ruby>" in html,
+            has_tcy='class="tcy"' in html,
+            chapter_files=dict(self.files),
+        )
+
+    def cover(self) -> Page:
+        return self.page(
+            "cover",
+            FILES["cover"],
+            "cover",
+            "表紙",
+            "cover.jinja",
+            cover_src=f"../{COVER_IMAGE}",
+            cover_alt=self.cover_alt,
+        )
+
+    def titlepage(self) -> Page:
+        cfg = self.book.config
+        creators = [
+            {"name": c.name, "role_label": ROLE_LABELS.get(c.role, "")} for c in cfg.creators
+        ]
+        return self.page(
+            "titlepage",
+            FILES["titlepage"],
+            "titlepage",
+            cfg.title,
+            "titlepage.jinja",
+            series=cfg.series.name if cfg.series else "",
+            title=self.text(cfg.title),
+            subtitle=self.text(cfg.subtitle) if cfg.subtitle else "",
+            creators=creators,
+            publisher=cfg.publisher or "",
+        )
+
+    def chapter(self, art: Article) -> Page:
+        index = int(self.files[art.slug][2:5])
+        sections = [
+            {
+                "anchor": s.anchor,
+                "title": self.text(s.title),
+                "role": s.role,
+                "html": self.fragment(s.html),
+            }
+            for s in art.sections
+        ]
+        see_also = [
+            {
+                "title": link.title,
+                "href": self.files[link.article_slug] if link.article_slug else link.url,
+                "internal": bool(link.article_slug),
+            }
+            for link in art.see_also
+            if link.article_slug in self.files or link.url
+        ]
+        sources = [
+            {
+                "anchor": f"a{art.slug}-src-{sid}",
+                "href": self.targets.source(sid),
+                "number": self.text(str(self.source_numbers[sid])),
+                "title": self.book.source(sid).title,
+            }
+            for sid in art.sources
+            if sid in self.source_numbers
+        ]
+        return self.page(
+            f"ch{index:03d}",
+            self.files[art.slug],
+            "chapter",
+            art.title,
+            "article.jinja",
+            anchor=f"a{art.slug}",
+            number=index,
+            series=art.series or "",
+            title=self.text(art.title),
+            date=self.text(format_date(art.date)) if art.date else "",
+            date_iso=iso_date(art.date) if art.date else "",
+            url=art.url or "",
+            image_credit=art.image_credit or "",
+            intro=self.fragment(art.intro_html) if art.intro_html.strip() else "",
+            sections=sections,
+            see_also=see_also,
+            sources=sources,
+        )
+
+    def glossary(self) -> Page:
+        groups: list[dict[str, object]] = []
+        for entry in self.book.glossary:
+            row = kana_row(entry.reading)
+            if not groups or groups[-1]["label"] != row:
+                groups.append(
+                    {"label": row, "anchor": f"glossary-g{len(groups) + 1}", "entries": []}
+                )
+            entries = groups[-1]["entries"]
+            assert isinstance(entries, list)
+            entries.append(
+                {
+                    "anchor": term_anchor(entry.id),
+                    "term": entry.term,
+                    "reading": entry.reading if entry.reading != entry.term else "",
+                    "definition": self.fragment(entry.definition_html),
+                    "aliases": list(entry.aliases),
+                    "uses": self.backlinks(self.book.uses_of_term(entry.id)),
+                }
+            )
+        return self.page(
+            "glossary",
+            FILES["glossary"],
+            "glossary",
+            "用語集",
+            "glossary.jinja",
+            note=self.book.glossary_note or "",
+            groups=groups,
+        )
+
+    def bibliography(self) -> Page:
+        sources = [
+            {
+                "anchor": source_anchor(src.id),
+                "number": self.text(str(self.source_numbers[src.id])),
+                "title": src.title,
+                "publisher": src.publisher or "",
+                "published": src.published or "",
+                "accessed": src.accessed or "",
+                "url": src.url or "",
+                "cited_in": self.backlinks(self.book.citations_of(src.id)),
+            }
+            for src in self.book.sources
+        ]
+        return self.page(
+            "bibliography",
+            FILES["bibliography"],
+            "bibliography",
+            "参考文献",
+            "bibliography.jinja",
+            sources=sources,
+        )
+
+    def colophon(self) -> Page:
+        cfg = self.book.config
+        rows: list[dict[str, object]] = []
+        for creator in cfg.creators:
+            rows.append({"label": ROLE_NAMES.get(creator.role, "著者"), "value": creator.name})
+        if cfg.series:
+            position = f" 第{cfg.series.position}巻" if cfg.series.position else ""
+            rows.append({"label": "叢書", "value": self.text(cfg.series.name + position)})
+        if cfg.date:
+            rows.append(
+                {
+                    "label": "発行日",
+                    "value": self.text(f"{cfg.date.year}年{cfg.date.month}月{cfg.date.day}日"),
+                }
+            )
+        if cfg.publisher:
+            rows.append({"label": "発行者", "value": cfg.publisher})
+        rows.append({"label": "識別子", "value": cfg.identifier})
+        if self.book.articles:
+            rows.append({"label": "初出", "value": "各章の冒頭に記載"})
+        return self.page(
+            "colophon",
+            FILES["colophon"],
+            "colophon",
+            "奥付",
+            "colophon.jinja",
+            title=self.text(cfg.title),
+            subtitle=self.text(cfg.subtitle) if cfg.subtitle else "",
+            rows=rows,
+            rights=cfg.rights or "",
+        )
+
+    def toc(self, back: list[Page]) -> list[TocEntry]:
+        entries = [
+            TocEntry(
+                art.title,
+                self.files[art.slug],
+                tuple(
+                    TocEntry(s.title, f"{self.files[art.slug]}#{s.anchor}") for s in art.sections
+                ),
+            )
+            for art in self.book.articles
+        ]
+        entries += [TocEntry(p.title, p.href.rpartition("/")[2]) for p in back]
+        return entries
+
+    def landmarks(self, chapters: list[Page], back: list[Page]) -> list[Landmark]:
+        marks = [
+            Landmark("cover", "表紙", FILES["cover"]),
+            Landmark("titlepage", "扉", FILES["titlepage"]),
+            Landmark("toc", "目次", f"{FILES['nav']}#toc"),
+        ]
+        if chapters:
+            marks.append(Landmark("bodymatter", "本文", chapters[0].href.rpartition("/")[2]))
+        marks += [Landmark(p.kind, p.title, p.href.rpartition("/")[2]) for p in back]
+        return marks
+
+    def nav(self, toc: list[TocEntry], landmarks: list[Landmark]) -> Page:
+        return self.page(
+            "nav",
+            FILES["nav"],
+            "nav",
+            "目次",
+            "nav.jinja",
+            toc=toc,
+            landmarks=landmarks,
+        )
+
+
+def render_pages(book: Book, edition: Edition, cover_alt: str) -> RenderedBook:
+    """Render every page of one edition (``book`` is the edition's book: passes applied)."""
+    return EpubRenderer(book, edition, cover_alt).render()
+
+
+__all__ = ["Landmark", "Page", "RenderedBook", "TocEntry", "render_pages"]
