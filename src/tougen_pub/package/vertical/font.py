@@ -1,0 +1,656 @@
+"""The derived font for vertical (縦組) pages laid out horizontally on a turned page.
+
+WeasyPrint has no ``writing-mode``. A vertical book page is therefore laid out as a
+horizontal *layout page* (width = the book page's height) and every PDF page is turned
+90° clockwise afterwards (:mod:`tougen_pub.package.vertical.finish`). For that to look
+like real vertical text, the font itself is turned the other way:
+
+* every character that stands upright in vertical text (UAX #50 ``U``/``Tu``/``Tr``,
+  :mod:`.orientation`) takes the font's ``vert``/``vrt2`` alternate (、。 move to the
+  top right of the cell, brackets/ー/〜 turn, small kana shift) and is rotated 90°
+  counter-clockwise about the centre of the ideographic em box, with an advance of its
+  vertical advance (1 em); full-width ``R`` punctuation with a vertical alternate (…―—)
+  is treated the same way;
+* all other ``R`` characters (Latin, half-width digits) stay as they are and end up
+  sideways, as with CSS ``text-orientation: mixed``;
+* the cmap keeps the original code points, so text extraction and search still work;
+* the horizontal line metrics become the ideographic em box, which centres the em box
+  (the column) on the line box;
+* tate-chu-yoko (縦中横): one 1-em glyph per requested string with its characters
+  upright side by side, reached by a ligature in the stylistic set ``ss20`` (CSS
+  ``font-feature-settings: "ss20"`` on the tcy span) — the text stays in order;
+* JLReq compression of consecutive punctuation (」、 。「 「「 …) as ``kern`` pairs;
+* the font is renamed (IPA Font License §3.1(4)) and never written anywhere except the
+  optional cache; the PDF embeds it.
+
+The source is subset to the book's characters first; the transformation then touches
+only a few thousand glyphs and takes about a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from tougen_pub.package.fonts import FontRef
+from tougen_pub.package.output import atomic_write
+from tougen_pub.package.vertical.orientation import vo
+
+# Bump whenever the derivation changes: part of the cache key.
+DERIVATION_VERSION = "1"
+TCY_FEATURE = "ss20"
+# Always in the derived font: digits (automatic tcy), spaces.
+EXTRA_CHARS = "0123456789 \u00a0\u3000"
+# JLReq cl-02 closing brackets, cl-06/07 full stops and commas (followed by cl-01/02/06/07
+# they are set half-width) and cl-01 opening brackets.
+CLOSING = "、。，．」』）〕】〉》〙〗〟］｝｠"
+OPENING = "「『（〔【〈《〘〖〝［｛｟"
+MAX_TCY_LEN = 3
+
+Matrix = tuple[float, float, float, float, float, float]
+
+
+@dataclass(frozen=True)
+class DerivedFont:
+    """A derived vertical font held in memory (embed it via ``@font-face``)."""
+
+    data: bytes
+    family: str
+    units_per_em: int
+    tcy_strings: frozenset[str]
+    missing: frozenset[str]
+    tcy_feature: str = TCY_FEATURE
+    #: font file extension matching ``data`` ("ttf" for glyf, "otf" for CFF outlines)
+    extension: str = "ttf"
+    _advances: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _kern: Mapping[tuple[str, str], int] = field(default_factory=dict, repr=False, compare=False)
+
+    def advance(self, ch: str) -> float:
+        """Advance of ``ch`` along the line (= down the column), in em.
+
+        A tcy string (see :attr:`tcy_strings`) as a whole is 1 em. Characters missing
+        from the font are estimated: 1 em when upright in vertical text, ½ em otherwise.
+        """
+        units = self._advances.get(ch)
+        if units is not None:
+            return units / self.units_per_em
+        if ch in self.tcy_strings:
+            return 1.0
+        if len(ch) == 1:
+            return 1.0 if vo(ch) != "R" else 0.5
+        return sum(self.advance(c) for c in ch)
+
+    def kern(self, first: str, second: str) -> float:
+        """Pair adjustment (em, negative = closer) the font's ``kern`` feature applies."""
+        return self._kern.get((first, second), 0) / self.units_per_em
+
+    @property
+    def mime_type(self) -> str:
+        return "font/otf" if self.extension == "otf" else "font/ttf"
+
+
+def derive_vertical_font(
+    source: FontRef,
+    chars: Iterable[str],
+    tcy: Iterable[str],
+    *,
+    family: str,
+    cache_dir: Path | None = None,
+    bold: bool = False,
+) -> DerivedFont:
+    """Derive the vertical font for ``chars`` (+ digits, spaces) and tcy strings ``tcy``.
+
+    ``family`` is the name the derived font carries (name table and ``DerivedFont.family``;
+    use it in ``@font-face``). ``bold`` marks the font as bold (weight 700, style "Bold");
+    pass a bold/Gothic ``source`` for bold text. With ``cache_dir`` the derived font is
+    cached there, keyed by source digest, character set, tcy strings, family, weight and
+    :data:`DERIVATION_VERSION`.
+    """
+    charset = _charset(chars)
+    tcy_set = frozenset(s for s in tcy if s)
+    for s in tcy_set:
+        if len(s) > MAX_TCY_LEN:
+            raise ValueError(f"tate-chu-yoko string longer than {MAX_TCY_LEN}: {s!r}")
+    wanted = charset | set(EXTRA_CHARS) | {c for s in tcy_set for c in s}
+
+    data: bytes | None = None
+    cache_file: Path | None = None
+    if cache_dir is not None:
+        key = _cache_key(source, wanted, tcy_set, family, bold)
+        matches = sorted(cache_dir.glob(f"vert-{key}.*"))
+        if matches:
+            cache_file = matches[0]
+            data = cache_file.read_bytes()
+    if data is None:
+        data = _derive(source, wanted, tcy_set, family=family, bold=bold)
+        if cache_dir is not None:
+            ext = "otf" if data[:4] == b"OTTO" else "ttf"
+            atomic_write(
+                cache_dir / f"vert-{_cache_key(source, wanted, tcy_set, family, bold)}.{ext}", data
+            )
+    return _describe(data, family, charset, tcy_set)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _charset(chars: Iterable[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for item in chars:
+        out.update(item)  # accept single characters and whole strings
+    return frozenset(out)
+
+
+def _cache_key(
+    source: FontRef, wanted: frozenset[str] | set[str], tcy: frozenset[str], family: str, bold: bool
+) -> str:
+    h = hashlib.sha256()
+    for part in (
+        source.digest(),
+        str(source.index),
+        "".join(sorted(wanted)),
+        "\x1f".join(sorted(tcy)),
+        family,
+        "bold" if bold else "regular",
+        DERIVATION_VERSION,
+    ):
+        h.update(part.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()[:24]
+
+
+def _ignorable(ch: str) -> bool:
+    return ch.isspace() or not ch.isprintable()
+
+
+def _describe(
+    data: bytes, family: str, charset: frozenset[str], tcy: frozenset[str]
+) -> DerivedFont:
+    """Metrics the line composer needs, read back from the derived font itself."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(data), lazy=True)
+    cmap = font.getBestCmap() or {}
+    hmtx = font["hmtx"]
+    advances = {chr(cp): hmtx[g][0] for cp, g in cmap.items()}
+    kern = {}
+    closing = [c for c in CLOSING if ord(c) in cmap]
+    opening = [c for c in OPENING if ord(c) in cmap]
+    half = font["head"].unitsPerEm // 2
+    for a in closing:
+        for b in closing + opening:
+            kern[(a, b)] = -half
+    for a in opening:
+        for b in opening:
+            kern[(a, b)] = -half
+    return DerivedFont(
+        data=data,
+        family=family,
+        units_per_em=font["head"].unitsPerEm,
+        tcy_strings=frozenset(s for s in tcy if all(ord(c) in cmap for c in s)),
+        missing=frozenset(c for c in charset if not _ignorable(c) and ord(c) not in cmap),
+        extension="otf" if "CFF " in font else "ttf",
+        _advances=MappingProxyType(advances),
+        _kern=MappingProxyType(kern),
+    )
+
+
+def _is_cff(source: FontRef) -> bool:
+    from fontTools.ttLib import TTFont
+
+    return "CFF " in TTFont(str(source.path), fontNumber=source.index, lazy=True)
+
+
+def _subset(source: FontRef, wanted: Iterable[str]):
+    from fontTools import subset
+
+    opts = subset.Options()
+    opts.font_number = source.index
+    opts.layout_features = ["vert", "vrt2", "hwid"]
+    # Rotated glyphs are drawn without hints. Stripping the hints of the others costs
+    # ~0.8 s for CID-keyed CFF and gains nothing in a PDF, so CFF keeps them.
+    opts.hinting = _is_cff(source)
+    opts.desubroutinize = True  # plain charstrings are simpler to extend
+    opts.notdef_outline = True
+    opts.glyph_names = True
+    opts.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]
+    opts.name_languages = ["*"]
+    opts.drop_tables += ["DSIG", "BASE", "GDEF", "JSTF", "MATH"]
+    font = subset.load_font(str(source.path), opts, lazy=True)
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=sorted({ord(c) for c in wanted}))
+    sub.subset(font)
+    return font
+
+
+def _single_subst(font, tags: tuple[str, ...]) -> dict[str, str]:
+    """Union of the single substitutions of GSUB features ``tags`` (later tags win)."""
+    result: dict[str, str] = {}
+    if "GSUB" not in font or not font["GSUB"].table.FeatureList:
+        return result
+    gsub = font["GSUB"].table
+    for tag in tags:
+        for rec in gsub.FeatureList.FeatureRecord:
+            if rec.FeatureTag != tag:
+                continue
+            for index in rec.Feature.LookupListIndex:
+                lookup = gsub.LookupList.Lookup[index]
+                for sub in lookup.SubTable:
+                    if lookup.LookupType == 7:
+                        sub = sub.ExtSubTable
+                    mapping = getattr(sub, "mapping", None)
+                    if mapping:
+                        result.update(mapping)
+    return result
+
+
+def _em_box(font, source: FontRef) -> tuple[int, int]:
+    """(bottom, top) of the ideographic em box in font units: BASE ``ideo``, else typo."""
+    from fontTools.ttLib import TTFont
+
+    upm = font["head"].unitsPerEm
+    original = TTFont(str(source.path), fontNumber=source.index, lazy=True)
+    if "BASE" in original:
+        axis = original["BASE"].table.HorizAxis
+        if axis and axis.BaseTagList and "ideo" in axis.BaseTagList.BaselineTag:
+            i = axis.BaseTagList.BaselineTag.index("ideo")
+            for rec in axis.BaseScriptList.BaseScriptRecord:
+                if rec.BaseScriptTag in ("hani", "kana", "DFLT") and rec.BaseScript.BaseValues:
+                    bottom = rec.BaseScript.BaseValues.BaseCoord[i].Coordinate
+                    return bottom, bottom + upm
+    bottom = font["OS/2"].sTypoDescender
+    if font["OS/2"].sTypoAscender - bottom != upm:  # typo metrics not the em box
+        bottom = -round(upm * 0.12)
+    return bottom, bottom + upm
+
+
+def _ccw(vorg: float, h_adv: float, em_cy: float) -> Matrix:
+    """Rotate 90° counter-clockwise so that the top of the vertical cell (y = ``vorg``)
+    becomes the left edge (x = 0) and the cell's centre line (x = ``h_adv``/2) the em-box
+    centre (y = ``em_cy``): x' = vorg − y, y' = x − h_adv/2 + em_cy."""
+    return (0, 1, -1, 0, vorg, em_cy - h_adv / 2)
+
+
+def _mul(m2: Matrix, m1: Matrix) -> Matrix:
+    """Affine product: apply ``m1`` first, then ``m2``."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a2, b2, c2, d2, e2, f2 = m2
+    return (
+        a1 * a2 + b1 * c2,
+        a1 * b2 + b1 * d2,
+        c1 * a2 + d1 * c2,
+        c1 * b2 + d1 * d2,
+        e1 * a2 + f1 * c2 + e2,
+        e1 * b2 + f1 * d2 + f2,
+    )
+
+
+class _GlyphAdder:
+    """Adds transformed copies of glyphs to a glyf- or CFF-flavoured font."""
+
+    def __init__(self, font) -> None:
+        self.font = font
+        self.is_cff = "CFF " in font
+        self.order = list(font.getGlyphOrder())
+        self.names = set(self.order)
+        self.glyphset = font.getGlyphSet()
+        self.upm = font["head"].unitsPerEm
+        if self.is_cff:
+            self.top = font["CFF "].cff.topDictIndex[0]
+            self.cid_keyed = hasattr(self.top, "ROS")
+            used = {int(n[3:]) for n in self.order if n.startswith("cid") and n[3:].isdigit()}
+            self._free_cids = (c for c in range(1, 65535) if c not in used)
+            self._gid = {n: i for i, n in enumerate(self.order)}
+
+    def _new_name(self, wanted: str) -> str:
+        if self.is_cff and self.cid_keyed:
+            return f"cid{next(self._free_cids):05d}"
+        name, n = wanted, 1
+        while name in self.names:
+            n += 1
+            name = f"{wanted}.{n}"
+        return name
+
+    def add_rotated(self, wanted: str, src: str, matrix: Matrix, advance: int) -> str:
+        """A copy of ``src`` transformed by the rotation ``matrix`` (fast path: the outline
+        points are transformed directly; falls back to drawing through pens)."""
+        if self.is_cff:
+            program = self._rotated_program(src, matrix, advance)
+            if program is None:
+                return self.add(wanted, [(src, matrix)], advance, src)
+            from fontTools.misc.psCharStrings import T2CharString
+
+            old = self.top.CharStrings[src]
+            charstring = T2CharString(
+                program=program[0], private=old.private, globalSubrs=old.globalSubrs
+            )
+            return self._store_cff(wanted, charstring, advance, program[1], src)
+        glyph = self.font["glyf"][src]
+        if glyph.isComposite():
+            return self.add(wanted, [(src, matrix)], advance, src)
+        from fontTools.ttLib.tables._g_l_y_f import Glyph, GlyphCoordinates
+        from fontTools.ttLib.tables.ttProgram import Program
+
+        new = Glyph()
+        new.numberOfContours = glyph.numberOfContours
+        if glyph.numberOfContours:
+            a, b, c, d, e, f = matrix
+            coords = GlyphCoordinates(glyph.coordinates)
+            coords.transform(((a, b), (c, d)))
+            coords.translate((e, f))
+            coords.toInt()
+            new.coordinates = coords
+            new.endPtsOfContours = list(glyph.endPtsOfContours)
+            new.flags = bytearray(glyph.flags)
+            new.program = Program()
+            new.program.fromBytecode(b"")
+        return self._store_glyf(wanted, new, advance)
+
+    def _rotated_program(self, src: str, matrix: Matrix, advance: int):
+        """(T2 program, x minimum) of ``src`` transformed by ``matrix``, or None when the
+        charstring uses operators this path does not handle."""
+        from fontTools.cffLib.specializer import (
+            commandsToProgram,
+            generalizeCommands,
+            programToCommands,
+        )
+
+        charstring = self.top.CharStrings[src]
+        charstring.decompile()
+        commands = generalizeCommands(programToCommands(list(charstring.program)))
+        a, b, c, d, e, f = matrix
+        x = y = 0.0
+        xmin = None
+        out: list[tuple[str, list]] = []
+        for op, args in commands:
+            if op in ("", "hstem", "vstem", "hstemhm", "vstemhm", "hintmask", "cntrmask"):
+                continue  # width and hints: a new width is set below, hints no longer fit
+            if op not in ("rmoveto", "rlineto", "rrcurveto") and not (op == "endchar" and not args):
+                return None
+            new_args = []
+            for i in range(0, len(args), 2):
+                dx, dy = args[i], args[i + 1]
+                x, y = x + dx, y + dy
+                nx = a * dx + c * dy
+                ny = b * dx + d * dy
+                new_args += [nx, ny]
+                px = a * x + c * y + e
+                xmin = px if xmin is None else min(xmin, px)
+            out.append((op, new_args))
+        for i, (op, args) in enumerate(out):
+            if op == "rmoveto":  # the first point is absolute: apply the translation once
+                out[i] = (op, [args[0] + e, args[1] + f])
+                break
+        out = [
+            (op, [round(v) if abs(v - round(v)) < 1e-6 else v for v in args]) for op, args in out
+        ]
+        private = charstring.private
+        if advance != private.defaultWidthX:
+            out.insert(0, ("", [advance - private.nominalWidthX]))
+        if not out or out[-1][0] != "endchar":
+            out.append(("endchar", []))
+        return commandsToProgram(out), round(xmin or 0)
+
+    def _store_cff(self, wanted: str, charstring, advance: int, lsb: int, template: str) -> str:
+        name = self._new_name(wanted)
+        charstrings = self.top.CharStrings
+        charstrings.charStringsIndex.append(charstring)
+        charstrings.charStrings[name] = len(charstrings.charStringsIndex) - 1
+        if hasattr(self.top, "FDSelect"):
+            fd_select = self.top.FDSelect
+            fd_select.gidArray.append(fd_select.gidArray[self._gid[template]])
+        return self._register(name, advance, lsb)
+
+    def _store_glyf(self, wanted: str, glyph, advance: int) -> str:
+        name = self._new_name(wanted)
+        self.font["glyf"][name] = glyph
+        glyph.recalcBounds(self.font["glyf"])
+        return self._register(name, advance, getattr(glyph, "xMin", 0))
+
+    def _register(self, name: str, advance: int, lsb: int) -> str:
+        self.font["hmtx"][name] = (advance, lsb)
+        if "vmtx" in self.font:
+            self.font["vmtx"][name] = (self.upm, 0)
+        if "VORG" in self.font:
+            self.font["VORG"][name] = self.font["VORG"].defaultVertOriginY
+        self.order.append(name)
+        self.names.add(name)
+        if self.is_cff:
+            self._gid[name] = len(self.order) - 1
+        return name
+
+    def add(
+        self, wanted: str, drawings: list[tuple[str, Matrix]], advance: int, template: str
+    ) -> str:
+        """A new glyph drawing each (glyph, matrix) of ``drawings``; CFF private dict
+        and FD are taken from ``template``."""
+        from fontTools.pens.boundsPen import BoundsPen
+        from fontTools.pens.recordingPen import DecomposingRecordingPen
+        from fontTools.pens.transformPen import TransformPen
+
+        recordings = []
+        bounds = BoundsPen(self.glyphset)
+        for src, matrix in drawings:
+            rec = DecomposingRecordingPen(self.glyphset)
+            self.glyphset[src].draw(rec)
+            recordings.append((rec, matrix))
+            rec.replay(TransformPen(bounds, matrix))
+        lsb = round(bounds.bounds[0]) if bounds.bounds else 0
+        if self.is_cff:
+            from fontTools.pens.t2CharStringPen import T2CharStringPen
+
+            old = self.top.CharStrings[template]
+            private = old.private
+            width = None if advance == private.defaultWidthX else advance - private.nominalWidthX
+            pen = T2CharStringPen(width, self.glyphset)
+            for rec, matrix in recordings:
+                rec.replay(TransformPen(pen, matrix))
+            charstring = pen.getCharString(private=private, globalSubrs=old.globalSubrs)
+            return self._store_cff(wanted, charstring, advance, lsb, template)
+        from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+        pen = TTGlyphPen(None)
+        for rec, matrix in recordings:
+            rec.replay(TransformPen(pen, matrix))
+        return self._store_glyf(wanted, pen.glyph(), advance)
+
+    def finish(self) -> None:
+        self.font.setGlyphOrder(self.order)
+        if self.is_cff:
+            self.top.charset = list(self.order)
+
+
+def _vertical_origin(font, name: str, em_top: int) -> float:
+    """Top of the glyph's vertical cell (its vertical origin y)."""
+    if "VORG" in font:
+        vorg = font["VORG"]
+        return vorg.VOriginRecords.get(name, vorg.defaultVertOriginY)
+    if "vmtx" in font and "glyf" in font:
+        glyph = font["glyf"][name]
+        if glyph.numberOfContours:
+            glyph.recalcBounds(font["glyf"])
+            return glyph.yMax + font["vmtx"][name][1]
+    return em_top
+
+
+def _derive(
+    source: FontRef, wanted: Iterable[str], tcy: frozenset[str], *, family: str, bold: bool
+) -> bytes:
+    from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
+    from fontTools.pens.boundsPen import BoundsPen
+
+    font = _subset(source, wanted)
+    upm = font["head"].unitsPerEm
+    em_bottom, em_top = _em_box(font, source)
+    em_cy = (em_bottom + em_top) / 2
+    hmtx = font["hmtx"]
+    vmtx = font.get("vmtx")
+    vert = _single_subst(font, ("vrt2", "vert"))  # 'vert' wins where both map
+    hwid = _single_subst(font, ("hwid",))
+    cmap = dict(font.getBestCmap())
+
+    # which glyph each upright code point is drawn from
+    plan: dict[int, str] = {}
+    for cp, name in cmap.items():
+        orientation = vo(chr(cp))
+        if orientation in ("U", "Tu"):
+            plan[cp] = vert.get(name, name)
+        elif name in vert and (
+            orientation == "Tr" or unicodedata.east_asian_width(chr(cp)) in ("W", "F", "A")
+        ):
+            plan[cp] = vert[name]  # Tr, or full-width R punctuation (…―) with a vertical form
+
+    adder = _GlyphAdder(font)
+    rotated: dict[str, str] = {}
+    for cp in sorted(plan):
+        src = plan[cp]
+        if src in rotated:
+            continue
+        v_adv = vmtx[src][0] if vmtx is not None else upm
+        matrix = _ccw(_vertical_origin(font, src, em_top), hmtx[src][0], em_cy)
+        rotated[src] = adder.add_rotated(src + ".vrot", src, matrix, v_adv)
+
+    # tate-chu-yoko: the characters upright, side by side, condensed into 1 em
+    glyphset = font.getGlyphSet()
+    tcy_glyphs: dict[str, str] = {}
+    upright_cell = _ccw(em_top, upm, em_cy)
+    margin = upm * 0.04
+    for text in sorted(tcy):
+        if not all(ord(c) in cmap for c in text):
+            continue
+        parts = [cmap[ord(c)] for c in text]
+        if len(parts) > 1:
+            parts = [hwid.get(g, g) for g in parts]
+        widths = [hmtx[g][0] for g in parts]
+        total = sum(widths)
+        scale = min(1.0, (upm - 2 * margin) / total) if len(parts) > 1 else min(1.0, upm / total)
+        bounds = BoundsPen(glyphset)
+        for g in parts:
+            glyphset[g].draw(bounds)
+        y_mid = (bounds.bounds[1] + bounds.bounds[3]) / 2 if bounds.bounds else em_cy
+        x = (upm - total * scale) / 2
+        drawings: list[tuple[str, Matrix]] = []
+        for g, w in zip(parts, widths, strict=True):
+            place: Matrix = (scale, 0, 0, 1, x, em_cy - y_mid)
+            drawings.append((g, _mul(upright_cell, place)))
+            x += w * scale
+        tcy_glyphs[text] = adder.add(
+            "tcy." + "_".join(f"{ord(c):04X}" for c in text), drawings, upm, parts[0]
+        )
+    adder.finish()
+
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            for cp in list(table.cmap):
+                if cp in plan:
+                    table.cmap[cp] = rotated[plan[cp]]
+    cmap = dict(font.getBestCmap())
+
+    _build_features(font, cmap, tcy_glyphs, addOpenTypeFeaturesFromString)
+    _set_line_metrics(font, em_bottom, em_top)
+    _rename(font, family, bold)
+    if "post" in font and "glyf" in font:
+        font["post"].formatType = 3.0  # no glyph names needed; smaller
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _build_features(font, cmap: dict[int, str], tcy_glyphs: dict[str, str], add_features) -> None:
+    """Replace GSUB/GPOS with the tcy ligatures (ss20) and punctuation kerning (kern)."""
+    for tag in ("GSUB", "GPOS", "GDEF"):
+        if tag in font:
+            del font[tag]
+    fea = [
+        "languagesystem DFLT dflt;",
+        "languagesystem latn dflt;",
+        "languagesystem kana dflt;",
+        "languagesystem hani dflt;",
+    ]
+    if tcy_glyphs:
+        fea.append(f"feature {TCY_FEATURE} {{")
+        multi = [(s, g) for s, g in tcy_glyphs.items() if len(s) > 1]
+        single = [(s, g) for s, g in tcy_glyphs.items() if len(s) == 1]
+        if multi:
+            fea.append("  lookup TCY_LIGA {")
+            for s, g in sorted(multi, key=lambda item: -len(item[0])):
+                fea.append(f"    sub {' '.join(cmap[ord(c)] for c in s)} by {g};")
+            fea.append("  } TCY_LIGA;")
+        if single:
+            fea.append("  lookup TCY_ONE {")
+            for s, g in single:
+                fea.append(f"    sub {cmap[ord(s)]} by {g};")
+            fea.append("  } TCY_ONE;")
+        fea.append(f"}} {TCY_FEATURE};")
+    closing = sorted({cmap[ord(c)] for c in CLOSING if ord(c) in cmap})
+    opening = sorted({cmap[ord(c)] for c in OPENING if ord(c) in cmap})
+    half = -(font["head"].unitsPerEm // 2)
+    if closing or opening:
+        fea.append(f"@TG_CL = [{' '.join(closing)}];")
+        fea.append(f"@TG_OP = [{' '.join(opening)}];")
+        fea.append("feature kern {")
+        if closing:
+            fea.append(f"  pos @TG_CL [@TG_CL @TG_OP] {half};")
+        if opening:
+            fea.append(f"  pos @TG_OP @TG_OP {half};")
+        fea.append("} kern;")
+    add_features(font, "\n".join(fea))
+    if "GDEF" in font:
+        del font["GDEF"]
+
+
+def _set_line_metrics(font, em_bottom: int, em_top: int) -> None:
+    """Line box = ideographic em box, so the em box is centred on the column."""
+    hhea = font["hhea"]
+    hhea.ascent, hhea.descent, hhea.lineGap = em_top, em_bottom, 0
+    os2 = font["OS/2"]
+    os2.sTypoAscender, os2.sTypoDescender, os2.sTypoLineGap = em_top, em_bottom, 0
+    os2.usWinAscent, os2.usWinDescent = max(em_top, 0), max(-em_bottom, 0)
+    if os2.version < 4:
+        os2.version = 4
+    os2.fsSelection |= 1 << 7  # USE_TYPO_METRICS
+
+
+def _rename(font, family: str, bold: bool) -> None:
+    """New names (IPA Font License §3.1(4)); copyright and licence notices stay."""
+    style = "Bold" if bold else "Regular"
+    ps_name = (
+        "".join(c for c in family if c.isascii() and (c.isalnum() or c == "-"))[:50] or "TougenVert"
+    )
+    ps_name = f"{ps_name}-{style}"
+    name = font["name"]
+    original = name.getDebugName(4) or name.getDebugName(1) or "unknown"
+    version = name.getDebugName(5) or "Version 1.0"
+    keep = {0, 7, 13, 14}
+    name.names = [rec for rec in name.names if rec.nameID in keep]
+    full = family if not bold else f"{family} Bold"
+    for name_id, value in (
+        (1, family),
+        (2, style),
+        (3, f"{ps_name};derived from {original};tougen-pub {DERIVATION_VERSION}"),
+        (4, full),
+        (5, version),
+        (6, ps_name),
+        (10, f"Derived from {original} for vertical typesetting (rotated glyphs)."),
+    ):
+        name.setName(value, name_id, 3, 1, 0x409)
+        name.setName(value, name_id, 1, 0, 0)
+    os2 = font["OS/2"]
+    os2.usWeightClass = 700 if bold else 400
+    os2.fsSelection = (os2.fsSelection & ~0b1100001) | (0b100000 if bold else 0b1000000)
+    font["head"].macStyle = (font["head"].macStyle & ~0b11) | (1 if bold else 0)
+    if "CFF " in font:
+        cff = font["CFF "].cff
+        cff.fontNames = [ps_name]
+        top = cff.topDictIndex[0]
+        for attr, value in (("FullName", full), ("FamilyName", family), ("Weight", style)):
+            if hasattr(top, attr):
+                setattr(top, attr, value)
+        for fd in getattr(top, "FDArray", None) or []:
+            if hasattr(fd, "FontName"):
+                fd.FontName = f"{ps_name}-{fd.FontName.rsplit('-', 1)[-1]}"
