@@ -11,6 +11,7 @@ TOUGEN := $(BIN)/tougen-pub
 PYTEST_ARGS ?=
 
 .PHONY: all setup check epub pdf books test test-fast lint format clean help
+.PHONY: bench bench-scale
 
 help:
 	@echo "make all        set up, check the manuscript and build every edition into $(OUT)/"
@@ -67,3 +68,11 @@ format: setup
 
 clean:
 	rm -rf $(OUT) $(VENV) .stamp-venv .stamp-system src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks (bench/README.md): BENCH_N rounds (default 5) against pandoc and Vivliostyle
+# from TOUGEN_PEERS (default /tmp/peers; missing peers are skipped with a note).
+bench: setup
+	$(BIN)/python -m tougen_pub.devtools.bench peers --manuscript $(MANUSCRIPT) --out $(OUT)/bench
+
+bench-scale: setup
+	$(BIN)/python -m tougen_pub.devtools.bench scale --out $(OUT)/bench
