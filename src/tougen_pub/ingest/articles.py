@@ -72,6 +72,10 @@ class ArticleLoader:
     resolver: Resolver
     sources: list[Source]
     by_url: dict[str, str] = field(default_factory=dict)
+    # When glossary.toml / sources.toml could not be read, references to them are not
+    # reported one by one (that file's error says it all).
+    glossary_failed: bool = False
+    sources_failed: bool = False
 
     def display(self, path: Path) -> str:
         return str(self.root / path.relative_to(self.root))
@@ -250,6 +254,8 @@ class ArticleLoader:
         for sid in meta.sources:
             line = locate_key(meta_text, ("sources",), 1)
             if sid not in known:
+                if self.sources_failed:
+                    continue
                 self.diags.error(
                     "citation-unknown",
                     f"unknown source id '{sid}' (not in sources.toml)",
@@ -317,6 +323,8 @@ class ArticleLoader:
         for m in marks:
             loc = SourceLocation(display, m.line + body_line - 1, m.column)
             if m.kind == "glossary" and m.key not in self.resolver.term_ids:
+                if self.glossary_failed:
+                    continue
                 hint = _closest(m.key, list(self.resolver.term_ids))
                 self.diags.error(
                     "glossary-unknown",
@@ -324,7 +332,7 @@ class ArticleLoader:
                     + (f" (did you mean '{hint}'?)" if hint else ""),
                     loc,
                 )
-            elif m.kind == "citation" and m.key not in known_sources:
+            elif m.kind == "citation" and m.key not in known_sources and not self.sources_failed:
                 self.diags.error(
                     "citation-unknown", f"unknown source id '{m.key}' (not in sources.toml)", loc
                 )

@@ -51,12 +51,16 @@ def load_book(root: Path) -> tuple[Book | None, Diagnostics]:
         )
         return None, diags
     config = _load_config(paths, diags)
+    before = len(diags.errors)
     sources = _load_sources(paths, diags)
+    sources_failed = len(diags.errors) > before
     resolver = Resolver(source_numbers={s.id: i for i, s in enumerate(sources, 1)})
+    before = len(diags.errors)
     glossary, note = _load_glossary(paths, resolver, diags)
-    articles = ArticleLoader(paths.root, diags, resolver, sources).load_all(
-        config.articles if config else []
-    )
+    loader = ArticleLoader(paths.root, diags, resolver, sources)
+    loader.glossary_failed = len(diags.errors) > before and not glossary
+    loader.sources_failed = sources_failed and not sources
+    articles = loader.load_all(config.articles if config else [])
     if config is None or diags.errors:
         return None, diags
     book = Book(
@@ -156,15 +160,27 @@ def _load_glossary(
     if not isinstance(data, GlossaryFile):
         return [], None
     ids = [(t.id or slug_of(t.term)) for t in data.term]
-    check_unique(
-        [(ident, ("term", i, "id")) for i, ident in enumerate(ids)],
-        text,
-        display,
-        diags,
-        "glossary-duplicate-id",
-        "glossary id",
-    )
-    _check_names(data, text, display, diags)
+    clashing = _check_names(data, text, display, diags)
+    first_id: dict[str, int] = {}
+    for i, (ident, rec) in enumerate(zip(ids, data.term, strict=True)):
+        if ident not in first_id:
+            first_id[ident] = i
+            continue
+        if i in clashing:
+            continue  # the same name twice: already reported
+        first_line = locate_key(text, ("term", first_id[ident]))
+        if rec.id:
+            message = f"glossary id '{ident}' is defined twice (first at line {first_line})"
+        else:
+            message = (
+                f"the id '{ident}' made from the term '{rec.term}' is already used by the entry "
+                f'at line {first_line}; give this entry its own id = "…"'
+            )
+        diags.error(
+            "glossary-duplicate-id",
+            message,
+            SourceLocation(display, locate_key(text, ("term", i, "id"))),
+        )
     for ident, rec in zip(ids, data.term, strict=True):
         resolver.term_ids.setdefault(rec.term, ident)
         for alias in rec.aliases:
@@ -196,10 +212,11 @@ def _load_glossary(
     return entries, data.note
 
 
-def _check_names(data: GlossaryFile, text: str, display: str, diags: Diagnostics) -> None:
+def _check_names(data: GlossaryFile, text: str, display: str, diags: Diagnostics) -> set[int]:
     """A term or alias may name one entry only (compared after NFKC, so ＰＦＰ is PFP);
-    an alias repeating its own entry's term is only redundant."""
+    an alias repeating its own entry's term is only redundant. Returns the entries in error."""
     seen: dict[str, tuple[int, str, int | None]] = {}
+    clashing: set[int] = set()
     for i, rec in enumerate(data.term):
         names = [(rec.term, ("term", i, "term"))]
         names += [(alias, ("term", i, "aliases")) for alias in rec.aliases]
@@ -219,12 +236,14 @@ def _check_names(data: GlossaryFile, text: str, display: str, diags: Diagnostics
                     where,
                 )
             else:
+                clashing.add(i)
                 diags.error(
                     "glossary-duplicate-term",
                     f"'{name}' is already a term or alias of '{data.term[first_entry].term}'"
                     f"{at} (as '{first_name}'); a name may lead to one entry only",
                     where,
                 )
+    return clashing
 
 
 def plain_text(fragment: str) -> str:

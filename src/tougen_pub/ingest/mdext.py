@@ -316,7 +316,7 @@ class TougenMarkup(Extension):
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
         md.inlinePatterns.deregister("entity")
-        md.preprocessors.register(_ListIndent(md), "tougen-list-indent", 25)
+        md.preprocessors.register(_ListIndent(md), "tougen-list-indent", 27)
         md.postprocessors.register(_VoidTags(md), "tougen-void-tags", 35)
         md.inlinePatterns.register(_Ruby(RUBY.pattern), "tougen-ruby", PRIORITY["ruby"])
         md.inlinePatterns.register(_Tcy(TCY.pattern), "tougen-tcy", PRIORITY["tcy"])
@@ -378,6 +378,7 @@ class Converter:
                 TougenMarkup(self.resolver, raw_html=raw_html),
                 "markdown.extensions.tables",
                 "markdown.extensions.sane_lists",
+                "markdown.extensions.fenced_code",
             ],
             output_format="xhtml",
         )

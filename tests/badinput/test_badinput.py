@@ -1,0 +1,625 @@
+"""The bad-input corpus: one small manuscript per fault, each checked through the CLI.
+
+Every case is the base manuscript below plus a few file edits. ``tougen-pub check`` must
+give the expected code at the expected place, in the ``path:line[:col]: level: msg [code]``
+format, with the expected exit status, no traceback, and no other error or warning than the
+ones the case names.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tougen_pub.cli import main
+
+# `tougen-pub build epub` on erroneous cases must write nothing and keep a previous output.
+# The build stops at loading, before any packager code runs; set to False to leave it out.
+BUILD_CHECK_ENABLED = True
+
+PNG_1PX = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+BOOK = """\
+name = "bad"
+title = "壊れた本"
+language = "ja"
+identifier = "urn:uuid:0b7d2a36-1f0e-4b8e-9d51-6a1d2c3e4f50"
+date = 2025-02-09
+
+[[creators]]
+name = "山田 太郎"
+file_as = "やまだ たろう"
+"""
+
+GLOSSARY = """\
+[[term]]
+id = "budapest"
+term = "ブダペスト覚書"
+reading = "ぶだぺすとおぼえがき"
+definition = "1994年の覚書。"
+
+[[term]]
+id = "pfp"
+term = "平和のためのパートナーシップ"
+aliases = ["PFP"]
+definition = "NATOの協力プログラム。"
+"""
+
+SOURCES = """\
+[[source]]
+id = "yeltsin"
+title = "NATO Expansion: What Yeltsin Heard"
+url = "https://nsarchive.gwu.edu/briefing-book/yeltsin"
+"""
+
+FRONT = """\
++++
+title = "はじまりの話"
+date = 2025-02-09T15:13:00+09:00
+sources = ["yeltsin"]
++++
+"""  # the body starts at line 6
+
+ALPHA_BODY = """
+## 概要
+
+「[[ブダペスト覚書]]」と{漢字|かん|じ}、^12^月。[@yeltsin]
+"""
+
+BETA = """\
++++
+title = "つづきの話"
+date = 2025-02-10
++++
+
+## 概要
+
+[[PFP]]は重要である。
+"""
+
+BASE: dict[str, str | bytes] = {
+    "book.toml": BOOK,
+    "glossary.toml": GLOSSARY,
+    "sources.toml": SOURCES,
+    "articles/01-alpha.md": FRONT + ALPHA_BODY,
+    "articles/02-beta.md": BETA,
+    "images/map.png": PNG_1PX,
+}
+
+A1 = "articles/01-alpha.md"
+BODY_LINE = 7  # "## 概要" of 01-alpha is line 7; a body() text starts at line 9
+
+
+def body(text: str) -> dict[str, str | bytes]:
+    """Article 01 with ``text`` as the paragraph of its 概要 section (starting at line 9)."""
+    return {A1: FRONT + "\n## 概要\n\n" + text + "\n"}
+
+
+def front(meta: str, rest: str = "\n## 概要\n\n本文。\n") -> dict[str, str | bytes]:
+    """Article 01 with its front matter replaced (``meta`` between the +++ lines)."""
+    return {A1: "+++\n" + meta + "+++\n" + rest}
+
+
+def book_plus(extra: str) -> dict[str, str | bytes]:
+    """book.toml with extra top-level lines inserted before [[creators]] (line 6 onwards)."""
+    return {"book.toml": BOOK.replace("\n[[creators]]", extra + "\n[[creators]]")}
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    edits: dict[str, str | bytes | None]
+    code: str
+    path: str  # suffix of the reported path ("" for the manuscript folder itself)
+    line: int | None
+    exit: int = 1
+    column: int | None = None  # checked when given
+    also: frozenset[str] = field(default_factory=frozenset)  # other codes that may appear
+    setup: Callable[[Path], None] | None = None
+    strict_exit: int | None = None  # exit status with --strict, checked when given
+
+
+def _symlink_outside(root: Path) -> None:
+    outside = root.parent / "outside.png"
+    outside.write_bytes(PNG_1PX)
+    (root / "images" / "escape.png").symlink_to(outside)
+
+
+def _symlink_article_outside(root: Path) -> None:
+    outside = root.parent / "stolen.md"
+    outside.write_text(FRONT + ALPHA_BODY, "utf-8")
+    (root / "articles" / "03-stolen.md").symlink_to(outside)
+
+
+def _remove_articles(root: Path) -> None:
+    for path in (root / "articles").iterdir():
+        path.unlink()
+
+
+def _remove_root(root: Path) -> None:
+    for path in sorted(root.rglob("*"), reverse=True):
+        path.unlink() if not path.is_dir() else path.rmdir()
+    root.rmdir()
+
+
+BIG = "あ" * 100 + "\n"
+CASES = [
+    # -- book.toml ------------------------------------------------------------------------
+    Case("book-toml-missing", {"book.toml": None}, "book-missing", "book.toml", None),
+    Case(
+        "book-toml-syntax",
+        {"book.toml": BOOK.replace('"壊れた本"', '"壊れた本')},
+        "book-syntax",
+        "book.toml",
+        2,
+    ),
+    Case("book-unknown-key", book_plus('colour = "red"\n'), "book-unknown-key", "book.toml", 6),
+    Case(
+        "book-unknown-key-in-table",
+        {"book.toml": BOOK + 'nmae = "x"\n'},
+        "book-unknown-key",
+        "book.toml",
+        10,
+    ),
+    Case(
+        "book-missing-identifier",
+        {
+            "book.toml": BOOK.replace(
+                'identifier = "urn:uuid:0b7d2a36-1f0e-4b8e-9d51-6a1d2c3e4f50"\n', ""
+            )
+        },
+        "book-missing-key",
+        "book.toml",
+        None,
+    ),
+    Case("book-bad-trim", book_plus('trim = "a4"\n'), "book-invalid", "book.toml", 6),
+    Case(
+        "book-wrong-type", book_plus('[print]\nfont_size = "big"\n'), "book-invalid", "book.toml", 7
+    ),
+    Case(
+        "book-bad-name",
+        {"book.toml": BOOK.replace('name = "bad"', 'name = "悪い 名前"')},
+        "book-invalid",
+        "book.toml",
+        1,
+    ),
+    Case(
+        "book-bad-date",
+        {"book.toml": BOOK.replace("date = 2025-02-09", 'date = "2025/02/09"')},
+        "bad-date",
+        "book.toml",
+        5,
+    ),
+    Case(
+        "book-date-number",
+        {"book.toml": BOOK.replace("date = 2025-02-09", "date = 2025")},
+        "bad-date",
+        "book.toml",
+        5,
+    ),
+    Case(
+        "book-articles-twice",
+        book_plus('articles = ["01-alpha", "01-alpha"]\n'),
+        "book-invalid",
+        "book.toml",
+        6,
+    ),
+    # -- order and numbering --------------------------------------------------------------
+    Case(
+        "order-missing-article",
+        book_plus('articles = ["01-alpha", "02-beta", "03-gone"]\n'),
+        "article-missing",
+        "book.toml",
+        6,
+    ),
+    Case(
+        "order-not-numbering",
+        book_plus('articles = ["02-beta", "01-alpha"]\n'),
+        "article-order",
+        "book.toml",
+        6,
+        exit=0,
+        strict_exit=1,
+    ),
+    Case(
+        "order-unlisted",
+        book_plus('articles = ["01-alpha"]\n'),
+        "article-unlisted",
+        "articles/02-beta.md",
+        None,
+        exit=0,
+    ),
+    Case(
+        "number-clash",
+        {"articles/01-gamma.md": BETA},
+        "article-number-clash",
+        "articles/01-gamma.md",
+        None,
+    ),
+    Case(
+        "duplicate-slug",
+        {"articles/03-alpha.md": BETA},
+        "article-duplicate-slug",
+        "articles/03-alpha.md",
+        None,
+    ),
+    Case(
+        "numbering-gap",
+        {"articles/02-beta.md": None, "articles/04-beta.md": BETA},
+        "article-gap",
+        "articles/04-beta.md",
+        None,
+        exit=0,
+        strict_exit=1,
+    ),
+    Case("bad-file-name", {"articles/intro.md": BETA}, "article-name", "articles/intro.md", None),
+    Case(
+        "article-symlink-outside",
+        {},
+        "path-escape",
+        "articles/03-stolen.md",
+        None,
+        setup=_symlink_article_outside,
+    ),
+    # -- front matter ---------------------------------------------------------------------
+    Case("frontmatter-toml", front('title = "x\n'), "frontmatter-syntax", A1, 2),
+    Case("frontmatter-none", {A1: "## 概要\n\n本文。\n"}, "frontmatter-missing", A1, 1),
+    Case(
+        "frontmatter-unclosed",
+        {A1: '+++\ntitle = "x"\n\n本文。\n'},
+        "frontmatter-unterminated",
+        A1,
+        1,
+    ),
+    Case("frontmatter-no-title", front("date = 2025-02-09\n"), "frontmatter-missing-key", A1, 1),
+    Case("frontmatter-empty-title", front('title = ""\n'), "frontmatter-invalid", A1, 2),
+    Case(
+        "frontmatter-unknown-key",
+        front('title = "x"\nautor = "y"\n'),
+        "frontmatter-unknown-key",
+        A1,
+        3,
+    ),
+    Case("bad-date-toml", front('title = "x"\ndate = 2025-02-30\n'), "bad-date", A1, 3),
+    Case("bad-date-text", front('title = "x"\ndate = "昨日"\n'), "bad-date", A1, 3),
+    Case("bad-date-number", front('title = "x"\ndate = 2025\n'), "bad-date", A1, 3),
+    Case(
+        "see-also-unknown",
+        front('title = "x"\n[[see_also]]\ntitle = "y"\narticle = "09-nope"\n'),
+        "see-also-unknown",
+        A1,
+        3,
+    ),
+    Case(
+        "empty-article", front('title = "x"\n', ""), "article-empty", A1, 3, exit=0, strict_exit=1
+    ),
+    # -- references -----------------------------------------------------------------------
+    Case("glossary-unknown", body("「[[ブダペスト覚え書]]」"), "glossary-unknown", A1, 9, column=2),
+    Case("citation-unknown", body("本文[@nope]。"), "citation-unknown", A1, 9, column=5),
+    Case(
+        "citation-unknown-front",
+        front('title = "x"\nsources = ["nope"]\n'),
+        "citation-unknown",
+        A1,
+        3,
+    ),
+    Case("citation-malformed", body("本文[@a;b]。"), "citation-malformed", A1, 9, column=3),
+    Case(
+        "glossary-duplicate-id",
+        {"glossary.toml": GLOSSARY.replace('id = "pfp"', 'id = "budapest"')},
+        "glossary-duplicate-id",
+        "glossary.toml",
+        8,
+    ),
+    Case(
+        "source-duplicate-id",
+        {"sources.toml": SOURCES + "\n" + SOURCES.replace("/yeltsin", "/other")},
+        "source-duplicate-id",
+        "sources.toml",
+        7,
+    ),
+    Case(
+        "glossary-alias-clash",
+        {
+            "glossary.toml": GLOSSARY.replace(
+                'aliases = ["PFP"]', 'aliases = ["PFP", "ブダペスト覚書"]'
+            )
+        },
+        "glossary-duplicate-term",
+        "glossary.toml",
+        10,
+    ),
+    Case(
+        "glossary-alias-width",
+        {"glossary.toml": GLOSSARY + '\n[[term]]\nterm = "ＰＦＰ"\ndefinition = "全角。"\n'},
+        "glossary-duplicate-term",
+        "glossary.toml",
+        14,
+    ),
+    Case(
+        "glossary-toml",
+        {"glossary.toml": GLOSSARY + "[[term]\n"},
+        "toml-syntax",
+        "glossary.toml",
+        12,
+    ),
+    Case(
+        "glossary-no-definition",
+        {"glossary.toml": GLOSSARY + '\n[[term]]\nterm = "定義なし"\n'},
+        "glossary-missing-key",
+        "glossary.toml",
+        13,
+    ),
+    Case(
+        "source-bad-url",
+        {"sources.toml": SOURCES.replace("https://", "ftp://")},
+        "sources-invalid",
+        "sources.toml",
+        4,
+    ),
+    # -- inline markup --------------------------------------------------------------------
+    Case(
+        "ruby-unterminated", body("前置き{漢字|かんじ の後"), "ruby-unterminated", A1, 9, column=4
+    ),
+    Case("ruby-nested", body("{{漢|かん}字|じ}"), "ruby-nested", A1, 9, column=1),
+    Case("ruby-mismatch", body("{漢字|か|ん|じ}"), "ruby-mismatch", A1, 9, column=1),
+    Case("ruby-empty", body("{漢字|}"), "ruby-empty", A1, 9, column=1),
+    Case("tcy-unterminated", body("今日は^12日"), "tcy-unterminated", A1, 9, column=4),
+    Case("glossary-unterminated", body("[[PFP の話"), "glossary-unterminated", A1, 9, column=1),
+    # -- raw HTML and links ---------------------------------------------------------------
+    Case("html-crossed", body("一\n\n二 <b>太字</i> 三"), "html-malformed", A1, 11, column=8),
+    Case("html-unclosed", body('<span class="x">開いたまま'), "html-malformed", A1, 9, column=1),
+    Case("html-unquoted", body("<span class=x>値</span>"), "html-malformed", A1, 9, column=1),
+    Case(
+        "html-script",
+        body("前\n\n<script>alert(1)</script>\n\n後"),
+        "unsafe-html",
+        A1,
+        11,
+        column=1,
+    ),
+    Case(
+        "html-iframe",
+        body('<iframe src="https://example.org/"></iframe>'),
+        "unsafe-html",
+        A1,
+        9,
+        column=1,
+        also=frozenset({"article-empty"}),
+    ),
+    Case(
+        "html-onclick", body('<span onclick="steal()">押す</span>'), "unsafe-html", A1, 9, column=7
+    ),
+    Case("link-javascript", body("[押す](javascript:alert(1))"), "unsafe-link", A1, 9, column=6),
+    Case(
+        "link-javascript-html", body('<a href="JavaScript:alert(1)">押す</a>'), "unsafe-link", A1, 9
+    ),
+    Case(
+        "link-relative",
+        body("[前の記事](../02-beta.md)"),
+        "unsafe-link",
+        A1,
+        9,
+        exit=0,
+        strict_exit=1,
+    ),
+    Case("html-unknown-element", body("<center>中央</center>"), "html-unsupported", A1, 9, exit=0),
+    # -- images ---------------------------------------------------------------------------
+    Case("image-missing", body("![地図](../images/nothere.png)"), "image-missing", A1, 9, column=7),
+    Case(
+        "image-remote", body("![地図](http://127.0.0.1:9/map.png)"), "image-remote", A1, 9, column=7
+    ),
+    Case(
+        "image-remote-html",
+        body('<img src="https://example.org/x.png" alt="x" />'),
+        "image-remote",
+        A1,
+        9,
+    ),
+    Case("image-absolute", body("![地図](/etc/passwd)"), "image-absolute", A1, 9),
+    Case("image-file-url", body("![地図](file:///etc/hosts)"), "image-absolute", A1, 9),
+    Case("image-outside", body("![地図](../../../../etc/hostname)"), "image-outside", A1, 9),
+    Case(
+        "image-symlink-outside",
+        body("![地図](../images/escape.png)"),
+        "image-outside",
+        A1,
+        9,
+        setup=_symlink_outside,
+    ),
+    Case(
+        "image-not-image",
+        {**body("![文書](../images/doc.txt)"), "images/doc.txt": "x"},
+        "image-type",
+        A1,
+        9,
+    ),
+    # -- bytes ----------------------------------------------------------------------------
+    Case(
+        "not-utf8",
+        {A1: (FRONT + "\n## 概要\n\n").encode() + "本文です。\n".encode("shift_jis")},
+        "encoding",
+        A1,
+        9,
+        column=1,
+    ),
+    Case("control-char", body("ベル\x07の音"), "control-char", A1, 9, column=3),
+    Case(
+        "nul-in-glossary",
+        {"glossary.toml": GLOSSARY.replace("1994年", "1994\x00年")},
+        "control-char",
+        "glossary.toml",
+        5,
+    ),
+    Case(
+        "glyph-missing",
+        body("線文字B 𐀀 です"),
+        "glyph-missing",
+        A1,
+        9,
+        column=6,
+        exit=0,
+        strict_exit=1,
+    ),
+    Case(
+        "article-10mb",
+        {A1: FRONT + "\n## 概要\n\n" + BIG * (10 * 1024 * 1024 // len(BIG.encode()) + 1)},
+        "article-too-large",
+        A1,
+        None,
+    ),
+    # -- the folder -----------------------------------------------------------------------
+    Case("empty-manuscript", {}, "manuscript-empty", "articles", None, setup=_remove_articles),
+    Case("no-manuscript", {}, "manuscript-missing", "", None, setup=_remove_root),
+]
+
+FINE = [
+    Case(
+        "bom-crlf",
+        {A1: b"\xef\xbb\xbf" + (FRONT + ALPHA_BODY).replace("\n", "\r\n").encode()},
+        "",
+        A1,
+        None,
+        exit=0,
+    ),
+    Case("two-space-lists", body("- 項目\n  - 入れ子\n    - 孫"), "", A1, None, exit=0),
+    Case("harmless-html", body("H<sub>2</sub>O と x<sup>2</sup><br>改行"), "", A1, None, exit=0),
+    Case(
+        "local-image",
+        body("![地図](../images/map.png) と ![同じ](images/map.png)"),
+        "",
+        A1,
+        None,
+        exit=0,
+    ),
+    Case(
+        "code-is-not-markup",
+        body("`[[未知]]` と\n\n```\n<script>{漢字|\n```"),
+        "",
+        A1,
+        None,
+        exit=0,
+    ),
+]
+
+DIAG = re.compile(
+    r"^(?P<path>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?: (?P<level>error|warning|info): "
+    r"(?P<msg>.+) \[(?P<code>[a-z0-9]+(?:-[a-z0-9]+)*)\]$"
+)
+
+
+def make(tmp_path: Path, case: Case) -> Path:
+    root = tmp_path / "m"
+    for rel, content in {**BASE, **case.edits}.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if content is None:
+            continue
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, "utf-8")
+    if case.setup:
+        case.setup(root)
+    return root
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(
+            "".join(traceback.format_exception(result.exception))
+        )  # an exception escaped the CLI: that is the bug this corpus looks for
+    return result.exit_code, result.output
+
+
+def parse(output: str) -> list[re.Match[str]]:
+    diags = []
+    for line in output.splitlines():
+        if re.search(r": (error|warning|info): ", line):
+            m = DIAG.match(line)
+            assert m, f"diagnostic not in path:line:col: level: message [code] form: {line!r}"
+            diags.append(m)
+    return diags
+
+
+def test_base_manuscript_is_clean(tmp_path: Path) -> None:
+    code, out = run("check", "--strict", "-m", str(make(tmp_path, FINE[0])))
+    assert code == 0, out
+    assert not [d for d in parse(out) if d["level"] != "info"], out
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_bad_input(tmp_path: Path, case: Case) -> None:
+    root = make(tmp_path, case)
+    code, out = run("check", "-m", str(root))
+    assert "Traceback" not in out
+    diags = parse(out)
+    hits = [d for d in diags if d["code"] == case.code]
+    assert hits, f"expected [{case.code}] in:\n{out}"
+    hit = hits[0]
+    assert hit["path"].endswith(case.path) if case.path else hit["path"] == str(root), out
+    assert (int(hit["line"]) if hit["line"] else None) == case.line, out
+    if case.column is not None:
+        assert hit["col"] is not None and int(hit["col"]) == case.column, out
+    assert code == case.exit, out
+    expected_level = "error" if case.exit else "warning"
+    assert hit["level"] == expected_level, out
+    unexpected = {
+        d["code"]
+        for d in diags
+        if d["level"] != "info" and d["code"] not in {case.code, *case.also}
+    }
+    assert not unexpected, f"one fault, but also {unexpected}:\n{out}"
+    if case.strict_exit is not None:
+        assert run("check", "--strict", "-m", str(root))[0] == case.strict_exit
+
+
+@pytest.mark.parametrize("case", FINE, ids=lambda c: c.name)
+def test_fine_input(tmp_path: Path, case: Case) -> None:
+    code, out = run("check", "--strict", "-m", str(make(tmp_path, case)))
+    assert code == 0, out
+    assert "Traceback" not in out
+    assert not [d for d in parse(out) if d["level"] != "info"], out
+
+
+BUILD_CASES = [
+    "book-unknown-key",
+    "bad-date-toml",
+    "glossary-unknown",
+    "html-script",
+    "image-remote",
+    "not-utf8",
+]
+
+
+@pytest.mark.skipif(not BUILD_CHECK_ENABLED, reason="build check switched off")
+@pytest.mark.parametrize("name", BUILD_CASES)
+def test_failed_build_writes_nothing(tmp_path: Path, name: str) -> None:
+    case = next(c for c in CASES if c.name == name)
+    root = make(tmp_path, case)
+    out_dir = tmp_path / "build"
+    out_dir.mkdir()
+    previous = out_dir / "bad.epub"
+    previous.write_bytes(b"previous book")
+    stamp = previous.stat().st_mtime_ns
+    code, out = run("build", "epub", "-m", str(root), "--out", str(out_dir))
+    assert code == 1, out
+    assert "Traceback" not in out
+    assert f"[{case.code}]" in out
+    assert previous.read_bytes() == b"previous book" and previous.stat().st_mtime_ns == stamp
+    assert sorted(p.name for p in out_dir.iterdir()) == ["bad.epub"]
+
+
+def test_corpus_size() -> None:
+    assert len(CASES) >= 35
+    assert len({c.name for c in CASES + FINE}) == len(CASES) + len(FINE)
