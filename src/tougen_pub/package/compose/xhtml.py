@@ -1,0 +1,285 @@
+"""The XHTML adapter of the composer: composes the paragraphs of an XHTML fragment.
+
+Every ``<p>`` and list item is flattened into atoms (one per character; ruby and
+tate-chu-yoko spans as opaque boxes), broken into lines by :mod:`.core`, and rebuilt as one
+``<span class="ln">`` per line, a no-wrap block with the line's letter-spacing. Inline markup
+(links, citations, emphasis, ruby, tate-chu-yoko spans) is kept: an element that crosses a
+line end is split into one copy per line (its ``id`` stays on the first copy).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from tougen_pub.package.compose.core import BOX, LAT, SPACE, Atom, Line, char_atom, compose
+from tougen_pub.transforms.xhtml import parse, serialize
+
+Advance = Callable[[str], float]
+
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "ul",
+        "ol",
+        "li",
+        "div",
+        "blockquote",
+        "table",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "dl",
+        "dt",
+        "dd",
+        "figure",
+        "hr",
+        "section",
+    }
+)
+# Inline-start indent (em) each container adds; the stylesheet must use the same values.
+CONTAINER_INDENT = {"ul": 1.5, "ol": 1.5, "blockquote": 2.0}
+RUBY_SCALE = 0.5  # ruby text size relative to the base
+LINE_CLASS = "ln"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the adapter needs to know about the page."""
+
+    advance: Advance  # body face advances in em
+    measure: float  # line length in em
+    indent: float = 1.0  # first-line indent of paragraphs (字下げ)
+    tcy_boxes: bool = False  # vertical: span.tcy is one 1-em glyph (ligature)
+
+
+@dataclass
+class _Item:
+    atom: Atom
+    chain: tuple[ET.Element, ...]  # inline ancestors inside the block, outermost first
+    box: ET.Element | None = None  # rendered element for BOX atoms
+
+
+def compose_fragment(fragment: str, settings: Settings) -> str:
+    """Compose every paragraph and list item of an XHTML fragment."""
+    root = parse(fragment)
+    _walk(root, settings, 0.0)
+    return serialize(root)
+
+
+def _walk(el: ET.Element, s: Settings, inset: float) -> None:
+    for child in list(el):
+        tag = child.tag
+        if tag == "p" or tag == "li":
+            _compose_block(child, s, inset, s.indent if tag == "p" and el.tag != "li" else 0.0)
+        if tag in BLOCK_TAGS and tag not in ("p", "pre", "table"):
+            _walk(child, s, inset + CONTAINER_INDENT.get(tag, 0.0))
+
+
+def _compose_block(block: ET.Element, s: Settings, inset: float, indent: float) -> None:
+    """Replace the leading inline content of ``block`` by composed lines."""
+    children = list(block)
+    cut = next((k for k, c in enumerate(children) if c.tag in BLOCK_TAGS), len(children))
+    inline, rest = children[:cut], children[cut:]
+    items = list(_flatten(block.text or "", inline, (), s))
+    if not items:
+        return
+    for child in children:
+        block.remove(child)
+    block.text = None
+    measure = s.measure - inset
+    out: list[ET.Element] = []
+    for segment in _segments(items):
+        atoms = [it.atom for it in segment]
+        lines = compose(atoms, measure, indent if not out else 0.0)
+        for n, line in enumerate(lines):
+            out.append(_render_line(segment, line, indent if not out and n == 0 else 0.0, s))
+    for el in out:
+        block.append(el)
+    for el in rest:
+        block.append(el)
+    cls = (block.get("class") or "").split()
+    block.set("class", " ".join([*cls, "composed"]))
+
+
+def _segments(items: list[_Item]) -> Iterator[list[_Item]]:
+    """Split at forced line breaks (<br/>)."""
+    seg: list[_Item] = []
+    for it in items:
+        if it.box is not None and it.box.tag == "br":
+            yield seg
+            seg = []
+        else:
+            seg.append(it)
+    if seg:
+        yield seg
+
+
+def _flatten(
+    text: str, children: list[ET.Element], chain: tuple[ET.Element, ...], s: Settings
+) -> Iterator[_Item]:
+    prev: list[Atom | None] = [None]
+
+    def chars(t: str, ch: tuple[ET.Element, ...]) -> Iterator[_Item]:
+        for c in t:
+            if c in "\n\t\r":
+                c = " "
+            atom = char_atom(c, s.advance(c), prev[0])
+            if atom.kind == SPACE and prev[0] is not None and prev[0].kind == SPACE:
+                continue  # collapse white space as HTML does
+            if atom.kind == SPACE and prev[0] is None:
+                continue
+            prev[0] = atom
+            yield _Item(atom, ch)
+
+    def walk(t: str, kids: list[ET.Element], ch: tuple[ET.Element, ...]) -> Iterator[_Item]:
+        yield from chars(t, ch)
+        for kid in kids:
+            if kid.tag == "ruby":
+                for item in _ruby(kid, ch, s):
+                    prev[0] = item.atom
+                    yield item
+            elif kid.tag == "br":
+                prev[0] = None
+                yield _Item(Atom("\n", 0.0, BOX, spaced=False), ch, kid)
+            elif kid.tag == "img":
+                prev[0] = None
+                yield _Item(Atom("\ufffc", 1.0, BOX, spaced=False), ch, kid)
+            elif s.tcy_boxes and kid.tag == "span" and "tcy" in (kid.get("class") or "").split():
+                body = "".join(kid.itertext())
+                atom = Atom(body, 1.0, BOX, spaced=True)
+                prev[0] = atom
+                yield _Item(atom, ch, _shallow_copy(kid, body))
+            else:
+                yield from walk(kid.text or "", list(kid), (*ch, kid))
+            if kid.tail:
+                yield from chars(kid.tail, ch)
+
+    items = list(walk(text, children, chain))
+    while items and items[-1].atom.kind == SPACE:
+        items.pop()
+    yield from items
+
+
+def _shallow_copy(el: ET.Element, text: str) -> ET.Element:
+    out = ET.Element(el.tag, dict(el.attrib))
+    out.text = text
+    return out
+
+
+def _ruby(ruby: ET.Element, chain: tuple[ET.Element, ...], s: Settings) -> Iterator[_Item]:
+    """One box per base/reading pair: ``<ruby>漢<rt>かん</rt>字<rt>じ</rt></ruby>``."""
+    base = ruby.text or ""
+    for kid in ruby:
+        if kid.tag == "rt":
+            reading = "".join(kid.itertext())
+            yield _ruby_item(base, reading, chain, s)
+            base = ""
+        elif kid.tag == "rb":
+            base += "".join(kid.itertext())
+        if kid.tail:
+            base += kid.tail
+    if base:
+        yield _ruby_item(base, "", chain, s)
+
+
+def _ruby_item(base: str, reading: str, chain: tuple[ET.Element, ...], s: Settings) -> _Item:
+    bw = sum(s.advance(c) for c in base)
+    rw = sum(s.advance(c) for c in reading) * RUBY_SCALE
+    width = max(bw, rw)
+    box = ET.Element("span", {"class": "ruby"})
+    if width > bw + 1e-6:
+        box.set("style", f"width:{width:.4f}em")
+    rb = ET.SubElement(box, "span", {"class": "rb"})
+    rb.text = base
+    if reading:
+        rt = ET.SubElement(box, "span", {"class": "rt"})
+        rt.text = reading
+    return _Item(Atom(base, width, BOX, spaced=False), chain, box)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4f}".rstrip("0").rstrip(".") + "em"
+
+
+def _render_line(items: list[_Item], line: Line, indent: float, s: Settings) -> ET.Element:
+    style = []
+    if line.letter_spacing:
+        style.append(f"letter-spacing:{_fmt(line.letter_spacing)}")
+    if line.word_spacing:
+        style.append(f"word-spacing:{_fmt(line.word_spacing)}")
+    if indent:
+        style.append(f"padding-left:{_fmt(indent)}")
+    attrs = {"class": f"{LINE_CLASS} {line.how}"}
+    if style:
+        attrs["style"] = ";".join(style)
+    out = ET.Element("span", attrs)
+    stack: list[tuple[ET.Element, ET.Element]] = []  # (source element, its copy)
+    lat: ET.Element | None = None  # the open Latin run (letter-spacing 0)
+    lat_closed = False  # the run got a right margin: the next Latin atom starts a new run
+
+    def parent() -> ET.Element:
+        return stack[-1][1] if stack else out
+
+    def put_text(el: ET.Element, t: str) -> None:
+        if len(el):
+            el[-1].tail = (el[-1].tail or "") + t
+        else:
+            el.text = (el.text or "") + t
+
+    for k in range(line.start, line.end):
+        it = items[k]
+        # align open elements with the item's chain
+        depth = 0
+        while depth < len(stack) and depth < len(it.chain) and stack[depth][0] is it.chain[depth]:
+            depth += 1
+        if depth < len(stack):
+            del stack[depth:]
+            lat = None
+        for src in it.chain[depth:]:
+            copy = ET.SubElement(parent(), src.tag, dict(src.attrib))
+            if src.get("id"):
+                src.attrib.pop("id")  # later copies of a split element carry no id
+            stack.append((src, copy))
+            lat = None
+        left, right = line.margins.get(k, (0.0, 0.0))
+        atom = it.atom
+        if it.box is not None:
+            box = it.box
+            if left or right:
+                box.set("style", _join_style(box.get("style"), left, right))
+            box.tail = None
+            parent().append(box)
+            lat = None
+        elif atom.kind in (LAT, SPACE):
+            if lat is None or lat_closed:
+                lat = ET.SubElement(parent(), "span", {"class": "lat"})
+                lat_closed = False
+            if left:
+                lat.set("style", _join_style(lat.get("style"), left, 0.0))
+            put_text(lat, atom.text)
+            if right:
+                lat.set("style", _join_style(lat.get("style"), 0.0, right))
+                lat_closed = True
+        else:
+            lat = None
+            if left or right:
+                span = ET.SubElement(parent(), "span", {"style": _join_style(None, left, right)})
+                span.text = atom.text
+            else:
+                put_text(parent(), atom.text)
+    return out
+
+
+def _join_style(style: str | None, left: float, right: float) -> str:
+    parts = [p for p in (style or "").split(";") if p]
+    if left:
+        parts.append(f"margin-left:{_fmt(left)}")
+    if right:
+        parts.append(f"margin-right:{_fmt(right)}")
+    return ";".join(parts)

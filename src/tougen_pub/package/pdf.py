@@ -1,0 +1,395 @@
+"""The print PDF: the edition's book → one HTML document → WeasyPrint → atomic file.
+
+Horizontal books are laid out as they are printed. Vertical books are laid out on a
+landscape page (width = the book page's height) with a derived font of pre-rotated glyphs
+(:mod:`tougen_pub.package.vertical`), and every page gets ``/Rotate 90``. Both share the
+templates, the back matter, and the JLReq line composer that makes every full line (or
+column) end flush with the measure.
+
+WeasyPrint reads only through :class:`~tougen_pub.package.fetch.RestrictedFetcher`: files
+under the manuscript and styles folders and the fonts held in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tougen_pub.config import Margins
+from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation
+from tougen_pub.model import Book
+from tougen_pub.package.compose.metrics import metrics_for
+from tougen_pub.package.compose.xhtml import Settings, compose_fragment
+from tougen_pub.package.fetch import RestrictedFetcher
+from tougen_pub.package.fonts import BookFonts, FontRef, book_fonts, missing_chars
+from tougen_pub.package.output import atomic_path
+from tougen_pub.paths import styles_dir
+from tougen_pub.render.print import PrintPage, PrintRenderer
+from tougen_pub.transforms import passes
+
+MM = 72 / 25.4  # points per millimetre
+
+# Trim sizes (portrait, mm) and default margins (mm, book page orientation).
+TRIMS: dict[str, tuple[float, float]] = {
+    "a5": (148.0, 210.0),
+    "b6": (128.0, 182.0),
+    "bunko": (105.0, 148.0),
+    "shinsho": (103.0, 182.0),
+}
+MARGIN_PRESETS: dict[str, dict[str, Margins]] = {
+    "horizontal": {
+        "a5": Margins(top=20, bottom=22, inner=20, outer=16),
+        "b6": Margins(top=17, bottom=19, inner=17, outer=14),
+        "bunko": Margins(top=14, bottom=16, inner=14, outer=11),
+        "shinsho": Margins(top=17, bottom=19, inner=15, outer=12),
+    },
+    "vertical": {
+        "a5": Margins(top=24, bottom=20, inner=20, outer=16),
+        "b6": Margins(top=20, bottom=17, inner=17, outer=14),
+        "bunko": Margins(top=16, bottom=14, inner=14, outer=11),
+        "shinsho": Margins(top=20, bottom=17, inner=15, outer=12),
+    },
+}
+BLEED_MM = 3.0
+STYLESHEETS = {
+    "horizontal": ("print.css", "print-horizontal.css"),
+    "vertical": ("print.css", "print-vertical.css"),
+}
+FAMILIES = {"mincho": "TougenMincho", "gothic": "TougenGothic"}
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The type area of one edition: a whole number of characters per line (column)."""
+
+    mode: str
+    trim: str
+    page_w: float  # pt, book page (portrait)
+    page_h: float
+    margins: Margins  # mm, as configured or preset
+    font_size: float  # pt
+    line_height: float  # multiple of font_size
+    chars: int  # characters per line (horizontal) or per column (vertical)
+    # final margins in pt, book orientation, after rounding the measure to whole characters
+    top: float
+    bottom: float
+    inner: float
+    outer: float
+
+    @property
+    def measure_pt(self) -> float:
+        return self.chars * self.font_size
+
+
+def geometry(book: Book, mode: str, trim: str) -> Geometry:
+    cfg = book.config.print
+    w_mm, h_mm = TRIMS[trim]
+    m = cfg.margins.get(trim) or MARGIN_PRESETS[mode][trim]  # type: ignore[call-overload]
+    size = cfg.font_size
+    top, bottom, inner, outer = (m.top * MM, m.bottom * MM, m.inner * MM, m.outer * MM)
+    if mode == "horizontal":
+        avail = w_mm * MM - inner - outer
+        chars = max(int(avail // size), 5)
+        spare = avail - chars * size
+        inner += spare / 2
+        outer += spare / 2
+    else:
+        avail = h_mm * MM - top - bottom
+        chars = max(int(avail // size), 5)
+        spare = avail - chars * size
+        top += spare / 2
+        bottom += spare / 2
+    return Geometry(
+        mode, trim, w_mm * MM, h_mm * MM, m, size, cfg.line_height, chars, top, bottom, inner, outer
+    )
+
+
+def _css_string(text: str) -> str:
+    return (
+        '"'
+        + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
+        + '"'
+    )
+
+
+def page_css(
+    g: Geometry, *, title: str, marks: bool, numerals: str, font_urls: dict[str, str]
+) -> str:
+    """The generated part of the stylesheet: fonts, page size and margins, body size."""
+    out = [
+        f'@font-face {{ font-family: {FAMILIES["mincho"]}; src: url("{font_urls["mincho"]}"); }}',
+        f'@font-face {{ font-family: {FAMILIES["gothic"]}; src: url("{font_urls["gothic"]}"); }}',
+        f"html {{ font-size: {g.font_size}pt; line-height: {g.line_height}; }}",
+    ]
+    bleed = f"marks: crop cross; bleed: {BLEED_MM}mm;" if marks else ""
+    if g.mode == "horizontal":
+        out += [
+            f"@page {{ size: {g.page_w:.3f}pt {g.page_h:.3f}pt; {bleed}"
+            f" margin-top: {g.top:.3f}pt; margin-bottom: {g.bottom:.3f}pt; }}",
+            f"@page :right {{ margin-left: {g.inner:.3f}pt; margin-right: {g.outer:.3f}pt; }}",
+            f"@page :left {{ margin-left: {g.outer:.3f}pt; margin-right: {g.inner:.3f}pt;"
+            f" @top-left {{ content: {_css_string(title)}; }} }}",
+        ]
+    else:
+        # Landscape layout page: its left edge is the book page's top (天), its right
+        # edge the foot (地). A right-bound book: odd pages are left-hand pages, whose
+        # spine (のど) is on the book page's right = the layout page's top.
+        out += [
+            f"@page {{ size: {g.page_h:.3f}pt {g.page_w:.3f}pt; {bleed}"
+            f" margin-left: {g.top:.3f}pt; margin-right: {g.bottom:.3f}pt; }}",
+            f"@page :left {{ margin-top: {g.inner:.3f}pt; margin-bottom: {g.outer:.3f}pt; }}",
+            f"@page :right {{ margin-top: {g.outer:.3f}pt; margin-bottom: {g.inner:.3f}pt;"
+            f" @top-left {{ content: {_css_string(title)}; }} }}",
+        ]
+        if numerals == "kanji":
+            counter = "target-counter(attr(href), page, cjk-decimal)"
+            out += [
+                "@page { @bottom-left { content: counter(page, cjk-decimal); }"
+                " @top-right { content: counter(page, cjk-decimal); } }",
+                f'.toc a::after {{ content: leader(dotted) " " {counter}; }}',
+                f'.pageref::after {{ content: " " {counter}; }}',
+                f'.see-also a.internal::after {{ content: "（" {counter} "）"; }}',
+            ]
+    return "\n".join(out)
+
+
+# -- fonts ----------------------------------------------------------------------------
+
+
+def face_bytes(ref: FontRef) -> bytes:
+    """The bytes of one face; a face of a collection (.ttc) is extracted."""
+    data = ref.path.read_bytes()
+    if data[:4] != b"ttcf":
+        return data
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    buf = io.BytesIO()
+    TTFont(io.BytesIO(data), fontNumber=ref.index).save(buf)
+    return buf.getvalue()
+
+
+def report_missing(book: Book, fonts: BookFonts, diags: Diagnostics) -> None:
+    """A located warning for every character the body font cannot draw (no silent tofu)."""
+    missing = missing_chars(fonts.mincho, book.chars())
+    for ch in sorted(missing):
+        where: SourceLocation | None = None
+        for art in book.articles:
+            if ch in art.text_chars:
+                where = _find_char(art.location, ch, book.root)
+                break
+        diags.warning(
+            "font-missing-glyph",
+            f"{ch!r} (U+{ord(ch):04X}) is not in the font {fonts.mincho.path.name}; "
+            "it would print as an empty box",
+            where,
+        )
+
+
+def _find_char(loc: SourceLocation, ch: str, root: Path) -> SourceLocation:
+    path = Path(loc.path)
+    for candidate in (path, root / path, root.parent / path):
+        try:
+            text = candidate.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        pos = text.find(ch)
+        if pos >= 0:
+            line = text.count("\n", 0, pos) + 1
+            col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+            return loc.at(line, col)
+    return loc
+
+
+# -- dates and identifiers ------------------------------------------------------------
+
+
+def build_date(book: Book) -> str | None:
+    """``SOURCE_DATE_EPOCH`` when set, else the edition date of book.toml: never "now",
+    so that the same input gives the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if book.config.date:
+        return book.config.date.isoformat()
+    return None
+
+
+def pdf_identifier(book: Book, mode: str, trim: str) -> bytes:
+    """The permanent half of /ID: stable for one book, edition and trim."""
+    key = f"{book.config.identifier}|{mode}|{trim}".encode()
+    return hashlib.md5(key, usedforsecurity=False).hexdigest().encode()
+
+
+# -- WeasyPrint -----------------------------------------------------------------------
+
+
+class _LogCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _weasy_log() -> Iterator[_LogCollector]:
+    from weasyprint import LOGGER
+
+    handler = _LogCollector()
+    LOGGER.addHandler(handler)
+    old = LOGGER.propagate
+    LOGGER.propagate = False
+    try:
+        yield handler
+    finally:
+        LOGGER.removeHandler(handler)
+        LOGGER.propagate = old
+
+
+@dataclass
+class Prepared:
+    """Everything decided before layout (inspectable in tests)."""
+
+    html: str
+    fetcher: RestrictedFetcher
+    geometry: Geometry
+    finisher: Callable[[Any, Any], None] | None
+    base_url: str
+
+
+def prepare(book: Book, mode: str, options: Any, diags: Diagnostics) -> Prepared:
+    trim = options.trim or book.config.trim
+    numerals = options.numerals or book.config.numerals
+    edition = passes.edition_of(book, mode, numerals)
+    ebook = passes.apply(book, edition)
+    fonts = book_fonts(book.config, book.root)
+    report_missing(book, fonts, diags)
+    g = geometry(book, mode, trim)
+    fetcher = RestrictedFetcher([book.root, styles_dir()])
+    finisher = None
+    if mode == "vertical":
+        setup = vertical_setup(
+            ebook, fonts, fetcher, r2l=options.r2l_viewer or book.config.print.r2l_viewer
+        )
+        font_urls, advance, inline, finisher = setup
+        tcy_boxes = True
+    else:
+        font_urls = {
+            kind: fetcher.add(kind, face_bytes(getattr(fonts, kind)), "font/ttf")
+            for kind in ("mincho", "gothic")
+        }
+        advance = metrics_for(fonts.mincho.path, fonts.mincho.index)
+        inline = None
+        tcy_boxes = False
+    settings = Settings(advance=advance, measure=float(g.chars), indent=1.0, tcy_boxes=tcy_boxes)
+    styles = styles_dir()
+    page = PrintPage(
+        mode=mode,
+        lang=book.config.language,
+        stylesheets=tuple((styles / name).resolve().as_uri() for name in STYLESHEETS[mode]),
+        inline_css=page_css(
+            g, title=book.config.title, marks=options.marks, numerals=numerals, font_urls=font_urls
+        ),
+        created=build_date(book),
+        fonts_note=f"{_font_name(fonts.mincho)}・{_font_name(fonts.gothic)}",
+    )
+    html = PrintRenderer(
+        ebook, page, compose=lambda frag: compose_fragment(frag, settings), inline=inline
+    ).render()
+    return Prepared(html, fetcher, g, finisher, book.root.resolve().as_uri() + "/")
+
+
+def vertical_setup(book: Book, fonts: BookFonts, fetcher: RestrictedFetcher, *, r2l: bool) -> Any:
+    raise NotImplementedError
+
+
+def _font_name(ref: FontRef) -> str:
+    from fontTools.ttLib import TTFont
+
+    try:
+        return str(TTFont(ref.path, fontNumber=ref.index, lazy=True)["name"].getBestFamilyName())
+    except Exception:  # noqa: BLE001 - the colophon just omits a name it cannot read
+        return ref.path.stem
+
+
+def render(prepared: Prepared, book: Book, diags: Diagnostics) -> Any:
+    """Lay the document out; refusals and WeasyPrint errors become diagnostics."""
+    import weasyprint
+
+    with _weasy_log() as log:
+        document = weasyprint.HTML(
+            string=prepared.html, base_url=prepared.base_url, url_fetcher=prepared.fetcher
+        ).render(optimize_images=False)
+    book_toml = SourceLocation(str(book.root / "book.toml"))
+    for refusal in prepared.fetcher.refused:
+        diags.error(
+            "pdf-fetch-refused",
+            f"not fetched: {refusal.url} ({refusal.reason})",
+            _locate_url(book, refusal.url) or book_toml,
+        )
+    refused_urls = {r.url for r in prepared.fetcher.refused}
+    for message in log.messages:
+        if any(url in message for url in refused_urls):
+            continue
+        diags.warning("pdf-layout", message, book_toml)
+    return document
+
+
+def _locate_url(book: Book, url: str) -> SourceLocation | None:
+    tail = url.rsplit("/", 1)[-1]
+    for art in book.articles:
+        loc = _find_text(art.location, tail, book.root)
+        if loc is not None:
+            return loc
+    return None
+
+
+def _find_text(loc: SourceLocation, needle: str, root: Path) -> SourceLocation | None:
+    if not needle:
+        return None
+    for candidate in (Path(loc.path), root / loc.path):
+        try:
+            text = candidate.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        pos = text.find(needle)
+        if pos >= 0:
+            return loc.at(text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1)
+    return None
+
+
+def output_path(book: Book, mode: str, out: Path) -> Path:
+    return out / f"{book.config.name}-{mode}.pdf"
+
+
+def write_pdf(book: Book, mode: str, options: Any, diags: Diagnostics) -> Path:
+    """Build ``<out>/<name>-<mode>.pdf`` and return its path."""
+    prepared = prepare(book, mode, options, diags)
+    document = render(prepared, book, diags)
+    if diags.failed(getattr(options, "strict", False)):
+        raise BuildFailed(
+            f"{len(diags.errors)} error(s) while laying out the PDF; nothing written",
+            [d for d in diags.sorted() if d.level.value != "info"],
+        )
+    target = output_path(book, mode, options.out)
+    trim = options.trim or book.config.trim
+    with atomic_path(target) as tmp:
+        document.write_pdf(
+            tmp,
+            finisher=prepared.finisher,
+            pdf_identifier=pdf_identifier(book, mode, trim),
+        )
+    return target
+
+
+__all__ = ["Geometry", "geometry", "prepare", "render", "write_pdf"]
