@@ -240,6 +240,8 @@ class _Parser:
             if post is not None:
                 starts.append((index, post))
         if not starts:
+            if self.diags.errors:  # headers with a bad date or time
+                raise TougenError(f"{self.display} cannot be imported", list(self.diags.errors))
             self._no_posts()
         first = starts[0][0]
         preamble = [i for i in range(first) if self.raw[i].strip(INDENT_CHARS)]

@@ -25,7 +25,10 @@ NUMBERED = (
     ("circled", re.compile(r"^([\u2460-\u2473])(\s*)(\S.*)$")),
 )
 #: characters with a meaning in Markdown or in our inline markup, escaped everywhere
-ESCAPED = set("\\`*_{}[]#^")
+ESCAPED = set("\\`*_{}[]#")
+#: what a backslash cannot escape: tate-chu-yoko ^, HTML tags and entities (as references)
+REFERENCES = re.compile(r"\^|<(?=[A-Za-z/!?])|&(?=#?\w+;)")
+REFERENCE_OF = {"^": "&#94;", "<": "&lt;", "&": "&amp;"}
 #: at the start of a line these would make a list, a quote or a rule
 LINE_START = re.compile(r"^(?:[-+>]|\d+(?=[.)]))")
 MAX_HEADING = 6
@@ -36,7 +39,8 @@ SUBHEADING = re.compile(r"^(?!.*\d)[\w・ー 「」『』()（）]{1,30}$")
 # -- inline text --------------------------------------------------------------------------
 def escape(text: str) -> str:
     """Markdown-escape a piece of text (not at the start of a line)."""
-    return "".join("\\" + ch if ch in ESCAPED else ch for ch in text)
+    text = "".join("\\" + ch if ch in ESCAPED else ch for ch in text)
+    return REFERENCES.sub(lambda m: REFERENCE_OF[m.group(0)], text)
 
 
 def escape_line(text: str) -> str:
