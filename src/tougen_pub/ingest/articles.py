@@ -11,7 +11,7 @@ from pathlib import Path
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
 from tougen_pub.ingest.frontmatter import FrontMatter, split_article
 from tougen_pub.ingest.images import ImageChecker
-from tougen_pub.ingest.markup import scan
+from tougen_pub.ingest.markup import Mark, scan
 from tougen_pub.ingest.mdext import Converter, Finding, Resolver
 from tougen_pub.ingest.tomlfile import locate_key, read_text
 from tougen_pub.model import REF_GLOSSARY, REF_SOURCE, Article, Reference, Section, SeeAlso, Source
@@ -212,7 +212,7 @@ class ArticleLoader:
     ) -> Article | None:
         display = self.display(f.path)
         where = SourceLocation(display)
-        self._check_markup(body, body_line, display)
+        marks = self._check_markup(body, body_line, display)
         self.resolver.prefix = f"a{f.stem}"
         self.resolver.counter = {}
         images = ImageChecker(self.root, f.path.parent)
@@ -244,10 +244,10 @@ class ArticleLoader:
             )
         all_html = intro_html + "".join(s.html for s in sections)
         glossary_uses = self._references(
-            all_html, REF_GLOSSARY, body, body_line, display, "glossary", f.stem
+            all_html, REF_GLOSSARY, marks, body_line, display, "glossary", f.stem
         )
         citations = self._references(
-            all_html, REF_SOURCE, body, body_line, display, "citation", f.stem
+            all_html, REF_SOURCE, marks, body_line, display, "citation", f.stem
         )
         source_ids: list[str] = []
         known = {s.id for s in self.sources}
@@ -311,7 +311,7 @@ class ArticleLoader:
             else:
                 diags.warning(finding.code, finding.message, where)
 
-    def _check_markup(self, body: str, body_line: int, display: str) -> None:
+    def _check_markup(self, body: str, body_line: int, display: str) -> list[Mark]:
         marks, problems = scan(body)
         for p in problems:
             loc = SourceLocation(display, p.line + body_line - 1, p.column)
@@ -336,11 +336,18 @@ class ArticleLoader:
                 self.diags.error(
                     "citation-unknown", f"unknown source id '{m.key}' (not in sources.toml)", loc
                 )
+        return marks
 
     def _references(
-        self, html: str, prefix: str, body: str, body_line: int, display: str, kind: str, slug: str
+        self,
+        html: str,
+        prefix: str,
+        marks: list[Mark],
+        body_line: int,
+        display: str,
+        kind: str,
+        slug: str,
     ) -> list[Reference]:
-        marks, _ = scan(body)
         places: dict[str, list[tuple[int, int]]] = {}
         for m in marks:
             if m.kind == kind:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from pathlib import Path
@@ -87,13 +88,13 @@ def parse_toml(
         return None
 
 
-def locate_key(text: str, path: tuple[str | int, ...], line_offset: int = 0) -> int | None:
-    """Best-effort line (1-based) of a key path such as ("creators", 0, "name") in TOML text."""
-    lines = text.split("\n")
+@functools.lru_cache(maxsize=32)
+def _key_index(text: str) -> dict[tuple[str | int, ...], int]:
+    """Line (1-based) of the first occurrence of every table and key path of a TOML text."""
+    index: dict[tuple[str | int, ...], int] = {}
     table: tuple[str | int, ...] = ()
     counts: dict[str, int] = {}
-    best: int | None = None
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(text.split("\n"), 1):
         header = HEADER.match(line)
         if header and not KEY_LINE.match(line):
             name = header.group(2).strip()
@@ -102,20 +103,23 @@ def locate_key(text: str, path: tuple[str | int, ...], line_offset: int = 0) -> 
                 table = (*name.split("."), counts[name])
             else:
                 table = tuple(name.split("."))
-            if tuple(path[: len(table)]) == table and best is None and len(path) == len(table):
-                best = number
+            index.setdefault(table, number)
             continue
         key = KEY_LINE.match(line)
-        if not key:
-            continue
-        full = (*table, *key.group(1).strip("\"'").split("."))
-        if full == tuple(path[: len(full)]) and len(full) <= len(path):
-            if len(full) == len(path):
-                return number + line_offset
-            best = best or number
-    if best is None and path:
-        return locate_key(text, path[:-1], line_offset) if len(path) > 1 else None
-    return best + line_offset if best else None
+        if key:
+            index.setdefault((*table, *key.group(1).strip("\"'").split(".")), number)
+    return index
+
+
+def locate_key(text: str, path: tuple[str | int, ...], line_offset: int = 0) -> int | None:
+    """Best-effort line (1-based) of a key path such as ("creators", 0, "name") in TOML text:
+    the key's line, else the line of the nearest enclosing key or table that is written."""
+    index = _key_index(text)
+    for end in range(len(path), 0, -1):
+        line = index.get(tuple(path[:end]))
+        if line is not None:
+            return line + line_offset
+    return None
 
 
 def validate_model(
