@@ -374,6 +374,11 @@ def output_path(book: Book, mode: str, out: Path) -> Path:
 
 def write_pdf(book: Book, mode: str, options: Any, diags: Diagnostics) -> Path:
     """Build ``<out>/<name>-<mode>.pdf`` and return its path."""
+    return build(book, mode, options, diags)[0]
+
+
+def build(book: Book, mode: str, options: Any, diags: Diagnostics) -> tuple[Path, Prepared]:
+    """:func:`write_pdf`, also returning what was prepared (HTML, geometry) for inspection."""
     prepared = prepare(book, mode, options, diags)
     document = render(prepared, book, diags)
     if diags.failed(getattr(options, "strict", False)):
@@ -389,7 +394,7 @@ def write_pdf(book: Book, mode: str, options: Any, diags: Diagnostics) -> Path:
             finisher=prepared.finisher,
             pdf_identifier=pdf_identifier(book, mode, trim),
         )
-    return target
+    return target, prepared
 
 
-__all__ = ["Geometry", "geometry", "prepare", "render", "write_pdf"]
+__all__ = ["Geometry", "build", "geometry", "prepare", "render", "write_pdf"]

@@ -30,6 +30,7 @@ from tougen_pub.render.links import (
 
 TEMPLATES = Path(__file__).parent / "templates" / "print"
 ROLE_LABELS = {"aut": "著", "edt": "編", "trl": "訳", "ill": "画", "pbl": "発行"}
+ROLE_NAMES = {"aut": "著者", "edt": "編者", "trl": "訳者", "ill": "イラスト", "pbl": "発行者"}
 IMAGE_SRC = re.compile(r'src="@image/([^"]*)"')
 
 Fragment = Callable[[str], str]
@@ -201,7 +202,7 @@ class PrintRenderer:
         self._source_ids = {s.id for s in book.sources}
         self._source_number = {s.id: i for i, s in enumerate(book.sources, 1)}
         authors = [c for c in cfg.creators if c.role == "aut"]
-        creators = [{"name": c.name, "label": ROLE_LABELS.get(c.role, "")} for c in cfg.creators]
+        creators = [{"name": c.name, "label": ROLE_LABELS.get(c.role, ""), "role": ROLE_NAMES.get(c.role, "")} for c in cfg.creators]
         template = self.env.get_template("book.html.jinja")
         return template.render(
             book=book,

@@ -38,6 +38,9 @@ EPS = 1e-6
 JA_LATIN_SPACE = 0.25  # 和欧間: a quarter em
 MAX_PULL_IN = 2  # atoms a line may take in by compressing punctuation (追い込み)
 
+# Japanese punctuation whose own blank separates it from Latin: no 和欧間 next to it.
+NO_JA_LATIN_SPACE = CLOSING | OPENING | frozenset("・：；！？‼")
+
 # Atom kinds
 CJ = "cj"  # a character on the em grid; receives inter-character spacing
 LAT = "lat"  # a Latin letter, digit or symbol; part of a word, not spaced
@@ -132,13 +135,13 @@ def _pair(a: Atom, b: Atom) -> tuple[float, float]:
         return -a.trail_blank, 0.0  # 」「 」、 。」: drop the closing blank
     if a.lead_blank and b.lead_blank:
         return 0.0, -b.lead_blank  # 「『 （「: drop the second opening blank
-    if a.kind == CJ and b.kind == LAT and not a.trail_blank and a.last not in "・":
+    if a.kind == CJ and b.kind == LAT and b.first.isalnum() and a.last not in NO_JA_LATIN_SPACE:
         return JA_LATIN_SPACE, 0.0
-    if a.kind == LAT and b.kind == CJ and not b.lead_blank and b.first not in "・":
+    if a.kind == LAT and a.last.isalnum() and b.kind == CJ and b.first not in NO_JA_LATIN_SPACE:
         return JA_LATIN_SPACE, 0.0
-    if a.kind == BOX and not a.spaced and b.kind == LAT:
+    if a.kind == BOX and not a.spaced and b.kind == LAT and b.first.isalnum():
         return JA_LATIN_SPACE, 0.0
-    if a.kind == LAT and b.kind == BOX and not b.spaced:
+    if a.kind == LAT and a.last.isalnum() and b.kind == BOX and not b.spaced:
         return JA_LATIN_SPACE, 0.0
     return 0.0, 0.0
 

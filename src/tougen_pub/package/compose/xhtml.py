@@ -251,6 +251,13 @@ def _render_line(items: list[_Item], line: Line, indent: float, s: Settings) -> 
         atom = it.atom
         if it.box is not None:
             box = it.box
+            if box.get("class") == "ruby" and box.get("style"):
+                # a reading longer than its base: at the line's edges the base stays flush
+                # with the measure and the reading extends inwards only
+                if k == line.end - 1 and k != line.start:
+                    box.set("style", box.get("style", "") + ";text-align:right")
+                elif k == line.start and k != line.end - 1:
+                    box.set("style", box.get("style", "") + ";text-align:left")
             if left or right:
                 box.set("style", _join_style(box.get("style"), left, right))
             box.tail = None
