@@ -254,8 +254,8 @@ class _BookBuilder:
                 self._cite(article, ref)
             for block in article.post.blocks:
                 if block.glossary is not None:
-                    article.terms[id(block)] = [self._term(article, i) for i in block.glossary]
-                    article.terms[id(block)] = [t for t in article.terms[id(block)] if t]
+                    listed = [self._term(article, item) for item in block.glossary]
+                    article.terms[id(block)] = [t for t in listed if t]
         linker_names = {
             name: entry.id
             for entry in self.terms

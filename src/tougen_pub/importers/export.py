@@ -459,17 +459,18 @@ class _Parser:
 
     def _split_glossary(self, block: Block) -> None:
         outside: list[Line] = []
+        items: list[GlossaryItem] = []
         current: list[Line] | None = None
         header: Line | None = None
         for line in block.lines:
             if line.text.startswith(GLOSSARY_MARK):
                 if header is not None and current is not None:
-                    block.glossary.append(GlossaryItem(header, tuple(current)))
+                    items.append(GlossaryItem(header, tuple(current)))
                 col, rest = strip_indent(line.text[len(GLOSSARY_MARK) :])
                 if not rest:
                     self.diags.warning(
                         "import-glossary-empty-term",
-                        "☞ without a term; the entry is skipped",
+                        "☞ without a term; the lines after it are kept as text of 【参考】",
                         self.where(line.number, line.column),
                     )
                     header, current = None, None
@@ -481,5 +482,6 @@ class _Parser:
             else:
                 outside.append(line)
         if header is not None and current is not None:
-            block.glossary.append(GlossaryItem(header, tuple(current)))
+            items.append(GlossaryItem(header, tuple(current)))
         block.lines = outside
+        block.glossary = items
