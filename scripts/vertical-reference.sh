@@ -28,6 +28,7 @@ from fontTools.ttLib import TTFont
 from tougen_pub.package.fonts import parse_ref
 from tougen_pub.package.vertical.finish import rotate_pages
 from tougen_pub.package.vertical.font import derive_vertical_font
+from tougen_pub.package.vertical.ruby import ruby_css, ruby_html
 from tougen_pub.package.vertical.weasy import MemoryFontFetcher, font_face_css
 
 out, font_arg, seed, tag = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), sys.argv[4]
@@ -54,7 +55,7 @@ def mark(text, tcy_tag, ruby_tag):
     return "".join(out), found
 
 # ruby in the layout page: rotated small glyphs above the base run (= right of the column)
-weasy_ruby = lambda base, rt: (f'<span class="rb">{base}<span class="rt">{rt}</span></span>')
+weasy_ruby = lambda base, rt: ruby_html(html.unescape(base), html.unescape(rt))
 chrome_ruby = lambda base, rt: f"<ruby>{base}<rt>{rt}</rt></ruby>"
 tcy_all = set()
 w_body, c_body = [], []
@@ -81,10 +82,7 @@ html {{ font-family: "{font.family}"; font-size: 10pt; line-height: 17.5pt;
         text-align: justify; }}
 body, p {{ margin: 0; }} p {{ text-indent: 1em; }}
 .tcy {{ font-feature-settings: "ss20"; }}
-.rb {{ position: relative; }}
-.rt {{ position: absolute; left: -10em; right: -10em; bottom: 100%; font-size: 5pt;
-       line-height: 5pt; text-align: center; text-indent: 0; white-space: nowrap;
-       margin-bottom: 1.2pt; }}
+{ruby_css(1.75)}
 """
 chrome_css = f"""
 @page {{ size: 148mm 210mm; margin: 20mm 15mm 20mm 15mm; }}
