@@ -270,3 +270,33 @@ def test_synthesizer_falls_back(monkeypatch) -> None:
 
 def test_peers_unused_fields_default() -> None:
     assert Peers().notes == [] and Peers().viv_path == ""
+
+
+def test_scale_markdown_table() -> None:
+    runs = {
+        "epub": {
+            "100": {"status": "ok", "wall": 1.0, "peak_rss_mb": 100.0},
+            "1000": {"status": "ok", "wall": 9.0, "peak_rss_mb": 300.0},
+        },
+        "pdf-vertical": {
+            "100": {"status": "ok", "wall": 10.0, "peak_rss_mb": 500.0},
+            "1000": {"status": "failed", "note": "exit 1"},
+        },
+    }
+    growth = bench.growth_factors(runs, 100, 1000)
+    result = {
+        "created": "2025-02-09T00:00:00+00:00",
+        "generator": "g",
+        "machine": {"cpus": 2},
+        "config": {"sizes": [100, 1000], "repeat": 1},
+        "runs": runs,
+        "growth": growth,
+        "growth_sizes": [100, 1000],
+        "goals": bench.scale_goals(runs, growth),
+        "notes": [],
+    }
+    md = bench.scale_markdown(result)
+    assert "| task | N=100 s / MB | N=1000 s / MB | growth t(1000)/t(100) |" in md
+    assert "| epub | 1.00 / 100 | 9.00 / 300 | 9.00 |" in md
+    assert "| pdf-vertical | 10.00 / 500 | failed | — |" in md
+    assert "| EPUB of 1000 articles < 15 s | 9.00 | yes |" in md
