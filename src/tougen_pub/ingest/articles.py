@@ -274,8 +274,9 @@ class ArticleLoader:
         date = meta.date
         if isinstance(date, dt.date) and not isinstance(date, dt.datetime):
             date = dt.datetime(date.year, date.month, date.day)
-        chars = set(meta.title) | set(meta.image_credit or "") | set(_inline_text(all_html))
-        chars |= {c for s in sections for c in s.title}
+        # every character that is printed, ruby readings included (fonts must cover them)
+        chars = set(meta.title) | set(meta.image_credit or "") | set(_all_text(all_html))
+        chars |= {c for s in sections for c in s.title} | {c for s in see_also for c in s.title}
         return Article(
             number=number,
             slug=f.stem,
@@ -422,6 +423,10 @@ def _inline_text(fragment: str) -> str:
     for rt in root.iter("rt"):
         rt.text = ""
     return "".join(root.itertext())
+
+
+def _all_text(fragment: str) -> str:
+    return "".join(ET.fromstring(f"<div>{fragment}</div>").itertext())
 
 
 def _norm_url(url: str | None) -> str:
