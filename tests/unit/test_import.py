@@ -287,6 +287,27 @@ def test_failed_write_leaves_the_target_untouched(small_manuscript, monkeypatch)
     assert not fresh.exists()
 
 
+@pytest.mark.parametrize("swap", [True, False])
+def test_failed_swap_puts_everything_back(small_manuscript, monkeypatch, swap):
+    if not swap:
+        monkeypatch.setattr(blog, "_exchange", lambda a, b: False)
+    (small_manuscript / "glossary.toml").write_text("# mine\n", "utf-8")
+    before = tree(small_manuscript)
+    real = blog._swap_in
+
+    def failing(new: Path, target: Path, aside: Path) -> None:
+        if target.name == "sources.toml":  # after articles/ and glossary.toml were swapped
+            raise OSError(5, "Input/output error")
+        real(new, target, aside)
+
+    monkeypatch.setattr(blog, "_swap_in", failing)
+    with pytest.raises(TougenError) as err:
+        run_import(EXPORTS / "small.txt", small_manuscript, force=True)
+    assert "the target is unchanged" in err.value.diagnostics[0].message
+    assert tree(small_manuscript) == before
+    assert [p.name for p in small_manuscript.parent.iterdir()] == ["m"]
+
+
 def test_bad_export_leaves_the_target_untouched(small_manuscript):
     before = tree(small_manuscript)
     with pytest.raises(TougenError):

@@ -86,6 +86,8 @@ def run_import(export: Path, into: Path, *, force: bool = False) -> ImportReport
     """
     diags = Diagnostics()
     display = str(export)
+    # absolute, so that "." and "dir/" have a name and a parent; a link: its folder
+    into = into.resolve() if into.is_symlink() else Path(os.path.abspath(into))
     _check_target(into, force)
     text = read_export(_read_bytes(export, display), display, diags)
     posts = parse_export(text, display, diags)
@@ -648,32 +650,54 @@ def _write_file(path: Path, data: bytes) -> None:
 
 
 def _install(tmp: Path, into: Path) -> None:
-    """Put the folder ``tmp`` in place of ``into``; files of ``into`` that the import does not
-    manage (anything but book.toml, articles/, glossary.toml, sources.toml) are carried over.
-    Afterwards ``tmp`` holds the old manuscript (removed by the caller)."""
+    """Move the entries built in ``tmp`` into ``into``.
+
+    A new folder is renamed into place as a whole. In an existing folder each entry
+    (articles/, glossary.toml, sources.toml, book.toml) is swapped atomically, and if any
+    swap fails the entries already swapped are put back, so the folder is either all old or
+    all new; files of the folder that the import does not write are never touched.
+    """
     if not into.exists():
         os.rename(tmp, into)
         return
-    if not _exchange(tmp, into):
-        backup = Path(tempfile.mkdtemp(prefix=f".{into.name}.old-", dir=tmp.parent))
-        os.rename(into, backup / "m")
-        try:
-            os.rename(tmp, into)
-        except OSError:
-            os.rename(backup / "m", into)
-            backup.rmdir()
-            raise
-        os.rename(backup / "m", tmp)
-        backup.rmdir()
-    for entry in sorted(os.listdir(tmp)):
-        if entry not in MANAGED:
+    old = tmp / ".previous"
+    old.mkdir()
+    done: list[str] = []
+    try:
+        for name in sorted(os.listdir(tmp)):
+            if name != old.name:
+                _swap_in(tmp / name, into / name, old / name)
+                done.append(name)
+    except OSError:
+        for name in reversed(done):
             with contextlib.suppress(OSError):
-                os.rename(tmp / entry, into / entry)
+                os.rename(into / name, tmp / name)
+                if os.path.lexists(old / name):
+                    os.rename(old / name, into / name)
+        raise
+
+
+def _swap_in(new: Path, target: Path, aside: Path) -> None:
+    """Put ``new`` at ``target``; a previous ``target`` ends up at ``aside``."""
+    if not os.path.lexists(target):
+        os.rename(new, target)
+    elif _exchange(new, target):
+        os.rename(new, aside)
+    else:
+        os.rename(target, aside)
+        try:
+            os.rename(new, target)
+        except OSError:
+            os.rename(aside, target)
+            raise
 
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two folders (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
-    func = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    try:
+        func = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    except (OSError, TypeError):  # no C library to ask (not a POSIX system)
+        return False
     if func is None:
         return False
     at_fdcwd, rename_exchange = -100, 2
