@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tougen_pub.diagnostics import Diagnostics, TougenError
 from tougen_pub.importers import export as export_mod
-from tougen_pub.importers.blog import ascii_slug, kana_reading, run_import
+from tougen_pub.importers.blog import _split_term_header, ascii_slug, kana_reading, run_import
 from tougen_pub.importers.export import Line, parse_export, read_export
 from tougen_pub.importers.mdwriter import BULLET, NUMBERED, Linker, inline, render_lines
 from tougen_pub.ingest.loader import load_book, plain_text
@@ -203,6 +203,19 @@ def test_duplicates_and_conflicts_are_reported(tmp_path):
     ]
     book, diags = load_book(tmp_path / "m")
     assert book is not None and not diags.errors
+
+
+@pytest.mark.parametrize(
+    ("header", "term", "aliases", "lead"),
+    [
+        ("ブダペスト覚書", "ブダペスト覚書", [], False),
+        ("用語（ABC、Long Name）", "用語", ["ABC", "Long Name"], True),
+        ("戦争(1999年 – 2009年)", "戦争", [], True),
+        ("覚書とは、NATO(北大西洋条約機構)の文書。", "覚書", [], True),
+    ],
+)
+def test_glossary_term_headers(header, term, aliases, lead):
+    assert _split_term_header(header) == (term, aliases, header if lead else None)
 
 
 def test_slugs_and_readings_are_ascii_and_kana():

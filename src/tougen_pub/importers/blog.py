@@ -504,7 +504,7 @@ def _split_term_header(text: str) -> tuple[str, list[str], str | None]:
     header is kept as the first paragraph of the definition.
     """
     m = TERM_HEADER.match(text)
-    if m is None:
+    if m is None or re.search(r"とは|は、|。", m.group("term")):  # a sentence before any (…)
         s = TERM_SENTENCE.match(text)
         if s is not None and len(s.group("term")) < len(text):
             return s.group("term").strip(), [], text
