@@ -16,9 +16,12 @@ import contextlib
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape as xml_escape
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -276,41 +279,104 @@ def prepare(book: Book, mode: str, options: Any, diags: Diagnostics) -> Prepared
     report_missing(book, fonts, diags)
     g = geometry(book, mode, trim)
     fetcher = RestrictedFetcher([book.root, styles_dir()])
-    finisher = None
-    if mode == "vertical":
-        setup = vertical_setup(
-            ebook, fonts, fetcher, r2l=options.r2l_viewer or book.config.print.r2l_viewer
+    styles = styles_dir()
+    vertical = mode == "vertical"
+
+    def page(font_urls: dict[str, str], extra_css: str = "") -> PrintPage:
+        css = page_css(
+            g, title=book.config.title, marks=options.marks, numerals=numerals, font_urls=font_urls
         )
-        font_urls, advance, inline, finisher = setup
-        tcy_boxes = True
+        return PrintPage(
+            mode=mode,
+            lang=book.config.language,
+            stylesheets=tuple((styles / name).resolve().as_uri() for name in STYLESHEETS[mode]),
+            inline_css=css + extra_css,
+            created=build_date(book),
+            fonts_note=f"{_font_name(fonts.mincho)}・{_font_name(fonts.gothic)}",
+        )
+
+    inline = edition_inline(edition) if vertical else None
+    finisher = None
+    if vertical:
+        from tougen_pub.package.vertical.finish import rotate_pages
+
+        # The derived fonts hold only the characters the book draws: render the document
+        # once without composition to learn them (and the tate-chu-yoko strings).
+        draft = PrintRenderer(ebook, page({"mincho": "", "gothic": ""}), inline=inline).render()
+        chars = drawn_chars(draft) | frozenset(GENERATED_CHARS)
+        tcy = tcy_strings(draft) | PAGE_TCY
+        mincho, gothic = (
+            _derive(getattr(fonts, kind), chars, tcy, FAMILIES[kind])
+            for kind in ("mincho", "gothic")
+        )
+        font_urls = {
+            "mincho": fetcher.add("mincho", mincho.data, mincho.mime_type),
+            "gothic": fetcher.add("gothic", gothic.data, gothic.mime_type),
+        }
+        advance = mincho.advance
+        valid_tcy = mincho.tcy_strings
+        extra = f'\n.tcy {{ font-feature-settings: "{mincho.tcy_feature}"; }}'
+        finisher = rotate_pages(r2l=options.r2l_viewer or book.config.print.r2l_viewer)
     else:
         font_urls = {
             kind: fetcher.add(kind, face_bytes(getattr(fonts, kind)), "font/ttf")
             for kind in ("mincho", "gothic")
         }
         advance = metrics_for(fonts.mincho.path, fonts.mincho.index)
-        inline = None
-        tcy_boxes = False
-    settings = Settings(advance=advance, measure=float(g.chars), indent=1.0, tcy_boxes=tcy_boxes)
-    styles = styles_dir()
-    page = PrintPage(
-        mode=mode,
-        lang=book.config.language,
-        stylesheets=tuple((styles / name).resolve().as_uri() for name in STYLESHEETS[mode]),
-        inline_css=page_css(
-            g, title=book.config.title, marks=options.marks, numerals=numerals, font_urls=font_urls
-        ),
-        created=build_date(book),
-        fonts_note=f"{_font_name(fonts.mincho)}・{_font_name(fonts.gothic)}",
-    )
+        valid_tcy = frozenset()
+        extra = ""
+    settings = Settings(advance=advance, measure=float(g.chars), indent=1.0, tcy=valid_tcy)
     html = PrintRenderer(
-        ebook, page, compose=lambda frag: compose_fragment(frag, settings), inline=inline
+        ebook,
+        page(font_urls, extra),
+        compose=lambda frag: compose_fragment(frag, settings),
+        inline=inline,
     ).render()
     return Prepared(html, fetcher, g, finisher, book.root.resolve().as_uri() + "/")
 
 
-def vertical_setup(book: Book, fonts: BookFonts, fetcher: RestrictedFetcher, *, r2l: bool) -> Any:
-    raise NotImplementedError
+# Characters that only the stylesheets draw (separators, leaders, kanji page numbers).
+GENERATED_CHARS = "／→、（）. 0123456789〇一二三四五六七八九十百•◦▪\u00a0"
+# Page numbers up to 99 are set as tate-chu-yoko in vertical books.
+PAGE_TCY = frozenset(str(n) for n in range(1, 100))
+TAG = re.compile(r"<[^>]*>")
+TCY_SPAN = re.compile(r'<span class="tcy">([^<]*)</span>')
+MAX_TCY = 3
+
+
+def drawn_chars(html: str) -> frozenset[str]:
+    """Every character of the document's text (tags removed, entities decoded)."""
+    body = html[html.find("<body") :]
+    text = unescape(TAG.sub("", body))
+    head_title = re.search(r"<title>(.*?)</title>", html, re.S)
+    if head_title:
+        text += unescape(head_title.group(1))
+    return frozenset(c for c in text if not c.isspace()) | frozenset(" \u3000")
+
+
+def tcy_strings(html: str) -> frozenset[str]:
+    return frozenset(
+        t for t in (unescape(m) for m in TCY_SPAN.findall(html)) if 0 < len(t) <= MAX_TCY
+    )
+
+
+def edition_inline(edition: passes.Edition) -> Callable[[str], str]:
+    """Plain text (dates, numbers) → XHTML with the edition's rules (numerals, tcy)."""
+    steps = [func for _name, func in passes.passes_for(edition)]
+
+    def run(text: str) -> str:
+        out = xml_escape(text, quote=False)
+        for func in steps:
+            out = func(out)
+        return out
+
+    return run
+
+
+def _derive(ref: FontRef, chars: frozenset[str], tcy: frozenset[str], family: str) -> Any:
+    from tougen_pub.package.vertical.font import derive_vertical_font
+
+    return derive_vertical_font(ref, chars, tcy, family=family)
 
 
 def _font_name(ref: FontRef) -> str:

@@ -55,7 +55,7 @@ class Settings:
     advance: Advance  # body face advances in em
     measure: float  # line length in em
     indent: float = 1.0  # first-line indent of paragraphs (字下げ)
-    tcy_boxes: bool = False  # vertical: span.tcy is one 1-em glyph (ligature)
+    tcy: frozenset[str] = frozenset()  # vertical: strings the font sets as one 1-em glyph
 
 
 @dataclass
@@ -150,7 +150,11 @@ def _flatten(
             elif kid.tag == "img":
                 prev[0] = None
                 yield _Item(Atom("\ufffc", 1.0, BOX, spaced=False), ch, kid)
-            elif s.tcy_boxes and kid.tag == "span" and "tcy" in (kid.get("class") or "").split():
+            elif (
+                kid.tag == "span"
+                and "tcy" in (kid.get("class") or "").split()
+                and "".join(kid.itertext()) in s.tcy
+            ):
                 body = "".join(kid.itertext())
                 atom = Atom(body, 1.0, BOX, spaced=True)
                 prev[0] = atom
