@@ -261,8 +261,10 @@ def accessibility_metadata(book: Book, rendered: RenderedBook) -> list[tuple[str
         ("schema:accessibilityHazard", "none"),
         ("schema:accessibilitySummary", "".join(summary)),
         ("dcterms:conformsTo", CONFORMS_TO),
-        ("a11y:certifiedBy", cfg.publisher or next((c.name for c in cfg.creators), cfg.title)),
     ]
+    certifier = cfg.publisher or next((c.name for c in cfg.creators), None)
+    if certifier:  # the party that answers for the conformance claim
+        meta.append(("a11y:certifiedBy", certifier))
     return meta
 
 
