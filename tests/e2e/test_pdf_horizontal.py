@@ -51,13 +51,9 @@ class Built:
     diags: object
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory, tiny_root: Path) -> Built:
-    from tougen_pub.ingest.loader import load_book
-    from tougen_pub.package import pdf
-    from tougen_pub.pipeline import BuildOptions
-
-    root = tmp_path_factory.mktemp("pdfbook") / "ms"
+def make_manuscript(base: Path, tiny_root: Path) -> Path:
+    """The tiny manuscript plus the long article, in ``base/ms``."""
+    root = base / "ms"
     shutil.copytree(tiny_root, root)
     (root / "articles" / "03-nagai.md").write_text(LONG_ARTICLE, encoding="utf-8")
     toml = (root / "book.toml").read_text(encoding="utf-8")
@@ -68,13 +64,26 @@ def built(tmp_path_factory: pytest.TempPathFactory, tiny_root: Path) -> Built:
         ),
         encoding="utf-8",
     )
+    return root
+
+
+def build_book_pdf(base: Path, tiny_root: Path, mode: str) -> Built:
+    from tougen_pub.ingest.loader import load_book
+    from tougen_pub.package import pdf
+    from tougen_pub.pipeline import BuildOptions
+
+    root = make_manuscript(base, tiny_root)
     book, diags = load_book(root)
     assert book is not None and not diags.errors, [d.format() for d in diags]
     out = root.parent / "out"
-    options = BuildOptions(root, out, "horizontal")
-    target, prepared = pdf.build(book, "horizontal", options, diags)
-    assert target == out / "tiny-horizontal.pdf"
+    target, prepared = pdf.build(book, mode, BuildOptions(root, out, mode), diags)
+    assert target == out / f"tiny-{mode}.pdf"
     return Built(root, target, prepared.html, prepared.geometry, diags)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, tiny_root: Path) -> Built:
+    return build_book_pdf(tmp_path_factory.mktemp("pdfh"), tiny_root, "horizontal")
 
 
 # -- helpers --------------------------------------------------------------------------
