@@ -140,6 +140,13 @@ def _symlink_article_outside(root: Path) -> None:
     (root / "articles" / "03-stolen.md").symlink_to(outside)
 
 
+def _symlink_glossary_outside(root: Path) -> None:
+    outside = root.parent / "glossary.toml"
+    outside.write_text(GLOSSARY, "utf-8")
+    (root / "glossary.toml").unlink()
+    (root / "glossary.toml").symlink_to(outside)
+
+
 def _remove_articles(root: Path) -> None:
     for path in (root / "articles").iterdir():
         path.unlink()
@@ -269,6 +276,14 @@ CASES = [
         "articles/03-stolen.md",
         None,
         setup=_symlink_article_outside,
+    ),
+    Case(
+        "glossary-symlink-outside",
+        {},
+        "path-escape",
+        "glossary.toml",
+        None,
+        setup=_symlink_glossary_outside,
     ),
     # -- front matter ---------------------------------------------------------------------
     Case("frontmatter-toml", front('title = "x\n'), "frontmatter-syntax", A1, 2),

@@ -88,6 +88,8 @@ def load_toml_file(
 ) -> tuple[BaseModel | None, str]:
     if not path.exists():
         return model(), ""
+    if not outside_check(path, display, diags):
+        return None, ""
     text = read_text(path, display, diags)
     if text is None:
         return None, ""
@@ -95,6 +97,18 @@ def load_toml_file(
     if data is None:
         return None, text
     return validate_model(model, data, text, display, diags, code_prefix=prefix), text
+
+
+def outside_check(path: Path, display: str, diags: Diagnostics) -> bool:
+    """A manuscript file that is a link to a file outside the manuscript is refused."""
+    if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()):
+        diags.error(
+            "path-escape",
+            "file is a link to a file outside the manuscript",
+            SourceLocation(display),
+        )
+        return False
+    return True
 
 
 def line_of(text: str, path: tuple[str | int, ...]) -> int | None:

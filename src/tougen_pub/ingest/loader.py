@@ -20,6 +20,7 @@ from tougen_pub.ingest.glossary import (
     check_unique,
     gojuon_key,
     load_toml_file,
+    outside_check,
     reading_of,
     slug_of,
 )
@@ -90,6 +91,8 @@ def _load_config(paths: Paths, diags: Diagnostics) -> BookConfig | None:
             "book.toml is missing (run 'tougen-pub import' or write one)",
             SourceLocation(display),
         )
+        return None
+    if not outside_check(path, display, diags):
         return None
     text = read_text(path, display, diags)
     if text is None:
