@@ -1,4 +1,4 @@
-"""The EPUB of the tiny fixture: structure, links, metadata, reproducibility, EPUBCheck."""
+"""The EPUB of the tiny fixture: structure, links, metadata, reproducibility."""
 
 from __future__ import annotations
 
@@ -137,6 +137,7 @@ def test_accessibility_metadata(vertical: Epub) -> None:
     assert vertical.meta("schema:accessibilityHazard") == ["none"]
     assert "ルビ" in vertical.meta("schema:accessibilitySummary")[0]
     assert vertical.meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    assert vertical.meta("a11y:certifiedBy") == ["山田 太郎"]
 
 
 def test_no_ruby_feature_without_ruby(tiny_book) -> None:
@@ -320,6 +321,19 @@ def test_cover_and_colophon(vertical: Epub) -> None:
     assert "山田 太郎" in colophon and "urn:uuid:2f1c8a4e" in colophon
 
 
+def test_cover_follows_writing_mode(vertical: Epub, horizontal: Epub) -> None:
+    name = "EPUB/images/cover.png"
+    assert vertical.zip.read(name) != horizontal.zip.read(name)
+
+
+def test_missing_stylesheet_is_a_user_error(tiny_book, tmp_path: Path, monkeypatch) -> None:
+    from tougen_pub.diagnostics import TougenError
+
+    monkeypatch.setenv("TOUGEN_STYLES", str(tmp_path))
+    with pytest.raises(TougenError, match="base.css"):
+        epub_bytes(tiny_book, "vertical", Diagnostics(), when=WHEN)
+
+
 def test_kana_rows() -> None:
     assert kana_row("ぶだぺすと") == "は行"
     assert kana_row("ナトー") == "な行"
@@ -335,10 +349,3 @@ def test_reproducible_with_source_date_epoch(tiny_book, monkeypatch) -> None:
     assert Epub(first).meta("dcterms:modified") == ["2025-02-19T21:20:00Z"]
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1740000001")
     assert epub_bytes(tiny_book, "vertical", Diagnostics()) != first
-
-
-@pytest.mark.slow
-def test_epubcheck_vertical(vertical: Epub, tmp_path: Path, epubcheck_clean) -> None:
-    path = tmp_path / "tiny.epub"
-    path.write_bytes(vertical.data)
-    epubcheck_clean(path, tmp_path)
