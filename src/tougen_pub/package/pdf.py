@@ -305,10 +305,8 @@ def prepare(book: Book, mode: str, options: Any, diags: Diagnostics) -> Prepared
         draft = PrintRenderer(ebook, page({"mincho": "", "gothic": ""}), inline=inline).render()
         chars = drawn_chars(draft) | frozenset(GENERATED_CHARS)
         tcy = tcy_strings(draft) | PAGE_TCY
-        mincho, gothic = (
-            _derive(getattr(fonts, kind), chars, tcy, FAMILIES[kind])
-            for kind in ("mincho", "gothic")
-        )
+        mincho = _derive(fonts.mincho, chars, tcy, FAMILIES["mincho"])
+        gothic = _derive(fonts.gothic, gothic_chars(draft), tcy, FAMILIES["gothic"])
         font_urls = {
             "mincho": fetcher.add("mincho", mincho.data, mincho.mime_type),
             "gothic": fetcher.add("gothic", gothic.data, gothic.mime_type),
@@ -352,6 +350,21 @@ def drawn_chars(html: str) -> frozenset[str]:
     if head_title:
         text += unescape(head_title.group(1))
     return frozenset(c for c in text if not c.isspace()) | frozenset(" \u3000")
+
+
+GOTHIC_ELEMENTS = re.compile(
+    r"<(h[1-6]|dt|strong|b|th|title)\b[^>]*>(.*?)</\1>"
+    r'|<(span|p) class="(?:label|series|publisher)">(.*?)</\3>'
+    r'|<li class="toc-back">(.*?)</li>',
+    re.S,
+)
+
+
+def gothic_chars(html: str) -> frozenset[str]:
+    """Characters set in the Gothic face: headings, terms, labels, running heads."""
+    parts = [m.group(2) or m.group(4) or m.group(5) or "" for m in GOTHIC_ELEMENTS.finditer(html)]
+    text = unescape(TAG.sub("", "".join(parts)))
+    return frozenset(c for c in text if not c.isspace()) | frozenset(GENERATED_CHARS)
 
 
 def tcy_strings(html: str) -> frozenset[str]:
