@@ -26,8 +26,8 @@ NUMBERED = (
 )
 #: characters with a meaning in Markdown or in our inline markup, escaped everywhere
 ESCAPED = set("\\`*_{}[]#")
-#: what a backslash cannot escape: tate-chu-yoko ^, HTML tags and entities (as references)
-REFERENCES = re.compile(r"\^|<(?=[A-Za-z/!?])|&(?=#?\w+;)")
+#: what a backslash cannot escape: tate-chu-yoko ^, every < (tags, autolinks) and entities
+REFERENCES = re.compile(r"\^|<|&(?=#?\w+;)")
 REFERENCE_OF = {"^": "&#94;", "<": "&lt;", "&": "&amp;"}
 #: at the start of a line these would make a list, a quote or a rule
 LINE_START = re.compile(r"^(?:[-+>]|\d+(?=[.)]))")
