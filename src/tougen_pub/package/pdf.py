@@ -31,7 +31,7 @@ from tougen_pub.model import Book
 from tougen_pub.package.compose.metrics import metrics_for
 from tougen_pub.package.compose.xhtml import Settings, compose_fragment
 from tougen_pub.package.fetch import RestrictedFetcher
-from tougen_pub.package.fonts import BookFonts, FontRef, book_fonts, missing_chars
+from tougen_pub.package.fonts import BookFonts, FontRef, book_fonts
 from tougen_pub.package.output import atomic_path
 from tougen_pub.paths import styles_dir
 from tougen_pub.render.print import PrintPage, PrintRenderer
@@ -181,35 +181,14 @@ def face_bytes(ref: FontRef) -> bytes:
 
 
 def report_missing(book: Book, fonts: BookFonts, diags: Diagnostics) -> None:
-    """A located warning for every character the body font cannot draw (no silent tofu)."""
-    missing = missing_chars(fonts.mincho, book.chars())
-    for ch in sorted(missing):
-        where: SourceLocation | None = None
-        for art in book.articles:
-            if ch in art.text_chars:
-                where = _find_char(art.location, ch, book.root)
-                break
-        diags.warning(
-            "font-missing-glyph",
-            f"{ch!r} (U+{ord(ch):04X}) is not in the font {fonts.mincho.path.name}; "
-            "it would print as an empty box",
-            where,
-        )
+    """A located warning for every character the body face cannot draw (no silent tofu).
 
+    Mincho is the face every part of the PDF falls back to (Gothic text included), so a
+    character is covered only if the Mincho face has it.
+    """
+    from tougen_pub.ingest.glyphs import check_glyphs
 
-def _find_char(loc: SourceLocation, ch: str, root: Path) -> SourceLocation:
-    path = Path(loc.path)
-    for candidate in (path, root / path, root.parent / path):
-        try:
-            text = candidate.read_text(encoding="utf-8")
-        except OSError:
-            continue
-        pos = text.find(ch)
-        if pos >= 0:
-            line = text.count("\n", 0, pos) + 1
-            col = pos - (text.rfind("\n", 0, pos) + 1) + 1
-            return loc.at(line, col)
-    return loc
+    check_glyphs(book, diags, [fonts.mincho])
 
 
 # -- dates and identifiers ------------------------------------------------------------

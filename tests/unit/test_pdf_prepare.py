@@ -1,0 +1,76 @@
+"""What the PDF writer decides before layout: glyph coverage, tate-chu-yoko, links, dates."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tougen_pub.diagnostics import Diagnostics
+from tougen_pub.ingest.loader import load_book
+from tougen_pub.package import pdf
+from tougen_pub.pipeline import BuildOptions
+
+
+def _copy(tiny_root: Path, tmp_path: Path, extra: str = "") -> Path:
+    root = tmp_path / "ms"
+    shutil.copytree(tiny_root, root)
+    if extra:
+        art = root / "articles" / "02-tsuzuki.md"
+        art.write_text(art.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return root
+
+
+def test_character_missing_from_the_font_is_a_located_warning(tiny_root: Path, tmp_path: Path):
+    root = _copy(tiny_root, tmp_path, "\n絵文字\U0001f600を含む。\n")
+    book, diags = load_book(root)
+    assert book is not None
+    diags = Diagnostics()
+    pdf.report_missing(book, pdf.book_fonts(book.config, book.root), diags)
+    (warning,) = [d for d in diags.warnings if "U+1F600" in d.message]
+    assert warning.location is not None
+    assert warning.location.path.endswith("02-tsuzuki.md")
+    assert warning.location.line is not None and warning.location.column == 4
+
+
+def test_horizontal_html_resolves_links_and_composes(tiny_book) -> None:
+    diags = Diagnostics()
+    prepared = pdf.prepare(
+        tiny_book, "horizontal", BuildOptions(tiny_book.root, Path("/nonexistent")), diags
+    )
+    html = prepared.html
+    assert "@glossary/" not in html and "@source/" not in html and "@article/" not in html
+    assert 'href="#term-budapest"' in html and 'id="term-budapest"' in html
+    assert 'href="#src-blowup"' in html and 'id="src-blowup"' in html
+    assert 'id="a01-hajimari-src-yeltsin"' in html  # front-matter source gets an anchor
+    assert '<span class="ln ' in html
+    assert 'class="tcy"' in html  # manual ^12^ stays marked, but is not a box horizontally
+    assert prepared.finisher is None
+
+
+def test_vertical_html_uses_tcy_boxes_and_kanji_numerals(tiny_book) -> None:
+    diags = Diagnostics()
+    options = BuildOptions(tiny_book.root, Path("/nonexistent"), "vertical", numerals="kanji")
+    prepared = pdf.prepare(tiny_book, "vertical", options, diags)
+    assert "二〇二五年二月九日" in prepared.html  # the article date in kanji numerals
+    assert "font-feature-settings" in prepared.html and "ss20" in prepared.html
+    assert "cjk-decimal" in prepared.html
+    assert prepared.finisher is not None
+    size = prepared.html[prepared.html.index("@page { size:") :].split(";")[0]
+    assert size.startswith("@page { size: 595.")  # landscape layout page for A5
+
+
+def test_build_date_prefers_source_date_epoch(tiny_book, monkeypatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert pdf.build_date(tiny_book) == "2025-02-09"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert pdf.build_date(tiny_book) == "1970-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize("title", ['a"b', "x</style>y", "back\\slash"])
+def test_css_strings_are_escaped(title: str) -> None:
+    css = pdf._css_string(title)
+    assert css.startswith('"') and css.endswith('"')
+    assert "</style" not in css
+    assert css[1:-1].count('"') == css[1:-1].count('\\"')
