@@ -154,8 +154,11 @@ def page_css(
         if numerals == "kanji":
             counter = "target-counter(attr(href), page, cjk-decimal)"
             out += [
-                "@page { @bottom-left { content: counter(page, cjk-decimal); }"
-                " @top-right { content: counter(page, cjk-decimal); } }",
+                # kanji page numbers read as vertical text: no quarter turn
+                "@page :left { @right-bottom { content: counter(page, cjk-decimal);"
+                " transform: none; height: auto; } }",
+                "@page :right { @right-top { content: counter(page, cjk-decimal);"
+                " transform: none; height: auto; } }",
                 f'.toc a::after {{ content: leader(dotted) " " {counter}; }}',
                 f'.pageref::after {{ content: " " {counter}; }}',
                 f'.see-also a.internal::after {{ content: "（" {counter} "）"; }}',
