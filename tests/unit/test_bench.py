@@ -59,6 +59,7 @@ def test_compare_ratios_goals_and_missing_peer() -> None:
     epub = rows["EPUB / pandoc"]
     assert epub["ratio"] == 0.5 and epub["goal"] == 1.0 and epub["met"] is True
     assert epub["paired"] == 0.5
+    assert epub["ratio_min"] == 0.25
     vh = rows["vertical PDF / horizontal PDF"]
     assert vh["ratio"] == 3.0 and vh["met"] is False
     viv = rows["vertical PDF / Vivliostyle"]
@@ -153,7 +154,7 @@ def test_results_json_schema(tmp_path: Path, capsys) -> None:
     row = next(r for r in data["ratios"] if r["ours"] == "epub")
     assert row["ratio"] == pytest.approx(0.524, abs=1e-3) and row["met"] is True
     md = (tmp_path / "results.md").read_text(encoding="utf-8")
-    assert "| EPUB / pandoc | 0.524 |" in md
+    assert "| EPUB / pandoc | 0.524 | 0.524 | 0.500 | ≤ 1.0 | yes |" in md
     assert "Vivliostyle CLI not found" in md
     assert "EPUB / pandoc" in capsys.readouterr().out  # the table is printed too
 

@@ -204,6 +204,7 @@ def compare(tasks: dict[str, Task]) -> list[dict[str, Any]]:
             "peer": c.peer,
             "ratio": None,
             "paired": None,
+            "ratio_min": None,
             "goal": c.goal,
             "met": None,
         }
@@ -211,6 +212,7 @@ def compare(tasks: dict[str, Task]) -> list[dict[str, Any]]:
             r = ratio(median(a.walls().values()), median(b.walls().values()))
             row["ratio"] = _round(r, 3)
             row["paired"] = _round(paired_ratio(a.walls(), b.walls()), 3)
+            row["ratio_min"] = _round(ratio(min(a.walls().values()), min(b.walls().values())), 3)
             if c.goal is not None and r is not None:
                 row["met"] = r <= c.goal
         else:
@@ -579,14 +581,16 @@ def peers_markdown(result: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "| comparison | ratio of medians | median of per-round ratios | goal | met |",
-        "|---|---:|---:|---:|---|",
+        "| comparison | ratio of medians | median of per-round ratios | ratio of minimums "
+        "| goal (on the ratio of medians) | met |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     for row in result["ratios"]:
         goal = f"≤ {row['goal']}" if row["goal"] is not None else "—"
         met = {True: "yes", False: "**no**", None: row.get("note", "—")}[row["met"]]
         lines.append(
-            f"| {row['name']} | {_fmt(row['ratio'], 3)} | {_fmt(row['paired'], 3)} | {goal} | {met} |"
+            f"| {row['name']} | {_fmt(row['ratio'], 3)} | {_fmt(row['paired'], 3)} | "
+            f"{_fmt(row.get('ratio_min'), 3)} | {goal} | {met} |"
         )
     if result["notes"]:
         lines += ["", "Notes:", *[f"- {x}" for x in result["notes"]]]
