@@ -914,8 +914,11 @@ def bench_profile(args: argparse.Namespace) -> None:
     env = build_env()
     report: dict[str, Any] = {"manuscript": str(args.manuscript), "builds": {}}
     md = [f"# Profile: `{args.manuscript}`", ""]
+    wanted = set(args.builds.split(","))
     for kind, mode in (("epub", "vertical"), ("pdf", "vertical"), ("pdf", "horizontal")):
         name = f"{kind}-{mode}"
+        if name not in wanted:
+            continue
         cmd = ours_cmd(kind, manuscript, out / "profile-out", mode)
         imports = import_report(
             cmd,
@@ -1036,6 +1039,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     pr.add_argument("--manuscript", "-m", type=Path, default=Path("manuscript"))
     pr.add_argument("--tag", default="seed", help="name part of the profile files")
     pr.add_argument("--top", type=int, default=25)
+    pr.add_argument(
+        "--builds",
+        default="epub-vertical,pdf-vertical,pdf-horizontal",
+        help="comma-separated: epub-vertical, pdf-vertical, pdf-horizontal",
+    )
     args = p.parse_args(argv)
     if getattr(args, "n", 1) < 1 or getattr(args, "repeat", 1) < 1:
         p.error("-n and --repeat must be at least 1")
