@@ -83,6 +83,8 @@ def test_spine_order(vertical: Epub) -> None:
         "text/bibliography.xhtml",
         "text/colophon.xhtml",
     ]
+    cover = vertical.opf.find("opf:spine/opf:itemref[@idref='cover']", NS)
+    assert cover.get("properties") == "rendition:page-spread-center"
 
 
 def test_rendition_vertical_and_horizontal(vertical: Epub, horizontal: Epub) -> None:

@@ -269,8 +269,13 @@ def accessibility_metadata(book: Book, rendered: RenderedBook) -> list[tuple[str
 
 
 def _finish_opf(opf: bytes, language: str) -> bytes:
+    """What ebooklib cannot write: ``xml:lang`` on the package, the cover page centred
+    in a spread (電書協 ``rendition:page-spread-center``)."""
     root = etree.fromstring(opf)
     root.set(XML_LANG, language)
+    for itemref in root.iterfind("{http://www.idpf.org/2007/opf}spine/{*}itemref"):
+        if itemref.get("idref") == "cover":
+            itemref.set("properties", "rendition:page-spread-center")
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
 
 
