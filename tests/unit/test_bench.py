@@ -301,3 +301,21 @@ def test_scale_markdown_table() -> None:
     assert "| epub | 1.00 / 100 | 9.00 / 300 | 9.00 |" in md
     assert "| pdf-vertical | 10.00 / 500 | failed | — |" in md
     assert "| EPUB of 1000 articles < 15 s | 9.00 | yes |" in md
+
+
+def test_cli_defaults_from_environment(monkeypatch) -> None:
+    monkeypatch.setenv("BENCH_N", "7")
+    monkeypatch.setenv("TOUGEN_PEERS", "/opt/peers")
+    args = bench.parse_args(["peers"])
+    assert args.n == 7 and args.warmup == 1 and args.peers == "/opt/peers"
+    monkeypatch.delenv("BENCH_N")
+    assert bench.parse_args(["peers"]).n == 5
+    scale = bench.parse_args(["scale"])
+    assert scale.sizes == "10,100,1000" and scale.tasks == "check,epub,pdf-vertical"
+    with pytest.raises(SystemExit):
+        bench.parse_args(["peers", "-n", "0"])
+
+
+def test_missing_manuscript_is_a_message_not_a_traceback(tmp_path: Path, capsys) -> None:
+    assert bench.main(["peers", "-m", str(tmp_path / "none"), "--out", str(tmp_path)]) == 1
+    assert "book.toml not found" in capsys.readouterr().err
