@@ -117,7 +117,7 @@ def _writer_options(when: datetime) -> dict[str, object]:
         "mtime": when,
         "epub3_landmark": False,
         "epub3_pages": False,
-        "compresslevel": 9,
+        "compresslevel": 0,  # only an intermediate zip: _normalize compresses
     }
 
 
