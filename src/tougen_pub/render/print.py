@@ -202,7 +202,14 @@ class PrintRenderer:
         self._source_ids = {s.id for s in book.sources}
         self._source_number = {s.id: i for i, s in enumerate(book.sources, 1)}
         authors = [c for c in cfg.creators if c.role == "aut"]
-        creators = [{"name": c.name, "label": ROLE_LABELS.get(c.role, ""), "role": ROLE_NAMES.get(c.role, "")} for c in cfg.creators]
+        creators = [
+            {
+                "name": c.name,
+                "label": ROLE_LABELS.get(c.role, ""),
+                "role": ROLE_NAMES.get(c.role, ""),
+            }
+            for c in cfg.creators
+        ]
         template = self.env.get_template("book.html.jinja")
         return template.render(
             book=book,
