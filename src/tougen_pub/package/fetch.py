@@ -8,7 +8,7 @@ recorded, so the build reports it as a located diagnostic. There is no network a
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -88,10 +88,3 @@ class RestrictedFetcher(weasyprint.URLFetcher):
         if not path.is_file():
             raise RefusedURL("no such file")
         return path
-
-
-@dataclass
-class FetchLog:
-    """Refusals collected during one render, for diagnostics."""
-
-    refused: list[Refusal] = field(default_factory=list)
