@@ -30,7 +30,7 @@ from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation
 from tougen_pub.model import Book
 from tougen_pub.package.compose.metrics import metrics_for
 from tougen_pub.package.compose.xhtml import Settings, compose_fragment
-from tougen_pub.package.fetch import RestrictedFetcher
+from tougen_pub.package.fetch import Refusal, RestrictedFetcher
 from tougen_pub.package.fonts import BookFonts, FontRef, book_fonts
 from tougen_pub.package.output import atomic_path
 from tougen_pub.paths import styles_dir
@@ -391,25 +391,40 @@ def render(prepared: Prepared, book: Book, diags: Diagnostics) -> Any:
         document = weasyprint.HTML(
             string=prepared.html, base_url=prepared.base_url, url_fetcher=prepared.fetcher
         ).render(optimize_images=False)
+    _report(prepared.fetcher.refused, log.messages, book, diags)
+    return document
+
+
+def _report(refused: list[Refusal], messages: list[str], book: Book, diags: Diagnostics) -> None:
     book_toml = SourceLocation(str(book.root / "book.toml"))
-    for refusal in prepared.fetcher.refused:
+    for refusal in refused:
         diags.error(
             "pdf-fetch-refused",
             f"not fetched: {refusal.url} ({refusal.reason})",
             _locate_url(book, refusal.url) or book_toml,
         )
-    refused_urls = {r.url for r in prepared.fetcher.refused}
-    for message in log.messages:
+    refused_urls = {r.url for r in refused}
+    for message in messages:
         if any(url in message for url in refused_urls):
             continue
         diags.warning("pdf-layout", message, book_toml)
-    return document
 
 
 def _locate_url(book: Book, url: str) -> SourceLocation | None:
+    """Where a refused URL is written: an article, or an SVG image that references it."""
     tail = url.rsplit("/", 1)[-1]
     for art in book.articles:
         loc = _find_text(art.location, tail, book.root)
+        if loc is not None:
+            return loc
+    svgs = dict.fromkeys(
+        img
+        for owner in (*book.articles, *book.glossary)
+        for img in getattr(owner, "images", ())
+        if img.lower().endswith(".svg")
+    )
+    for img in svgs:
+        loc = _find_text(SourceLocation(str(book.root / img)), tail, book.root)
         if loc is not None:
             return loc
     return None
@@ -449,12 +464,21 @@ def build(book: Book, mode: str, options: Any, diags: Diagnostics) -> tuple[Path
         )
     target = output_path(book, mode, options.out)
     trim = options.trim or book.config.trim
-    with atomic_path(target) as tmp:
+    seen = len(prepared.fetcher.refused)
+    with atomic_path(target) as tmp, _weasy_log() as log:
         document.write_pdf(
             tmp,
             finisher=prepared.finisher,
             pdf_identifier=pdf_identifier(book, mode, trim),
         )
+        # Images referenced by SVG images are fetched while drawing, not during layout.
+        late = prepared.fetcher.refused[seen:]
+        _report(late, log.messages, book, diags)
+        if late:
+            raise BuildFailed(
+                f"{len(diags.errors)} error(s) while writing the PDF; nothing written",
+                [d for d in diags.sorted() if d.level.value != "info"],
+            )
     return target, prepared
 
 
