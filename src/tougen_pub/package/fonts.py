@@ -14,9 +14,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from tougen_pub.config import BookConfig
-from tougen_pub.diagnostics import TougenError
+from tougen_pub.diagnostics import Diagnostic, Level, SourceLocation, TougenError
 
 # fontconfig patterns tried in order when book.toml names no font.
 PATTERNS: dict[str, tuple[str, ...]] = {
@@ -111,15 +112,38 @@ def resolve(kind: str, configured: str | None, base: Path) -> FontRef:
     if configured:
         ref = parse_ref(configured, base)
         if not ref.path.is_file():
-            raise TougenError(f"[fonts] {kind} = {configured!r}: no such font file ({ref.path})")
+            _font_error(
+                "font-missing",
+                f"[fonts] {kind} = {configured!r}: no such font file ({ref.path})",
+                kind,
+                base,
+            )
         if not _is_japanese(ref):
-            raise TougenError(f"[fonts] {kind} = {configured!r}: not a Japanese font (no kana/kanji)")
+            _font_error(
+                "font-invalid",
+                f"[fonts] {kind} = {configured!r}: not a Japanese font (no kana/kanji)",
+                kind,
+                base,
+            )
         return ref
     for pattern in PATTERNS[kind]:
         ref = fc_match(pattern)
         if ref is not None:
             return ref
     raise TougenError(f"no Japanese {kind} font found: {INSTALL_HINT}")
+
+
+def _font_error(code: str, message: str, kind: str, root: Path) -> NoReturn:
+    """A configured font that cannot be used: an error at its line of book.toml."""
+    from tougen_pub.ingest.tomlfile import locate_key
+
+    book_toml = root / "book.toml"
+    try:
+        line = locate_key(book_toml.read_text(encoding="utf-8"), ("fonts", kind))
+    except (OSError, UnicodeDecodeError):
+        line = None
+    where = SourceLocation(str(book_toml), line)
+    raise TougenError(message, [Diagnostic(Level.ERROR, code, message, where)])
 
 
 def book_fonts(config: BookConfig, root: Path) -> BookFonts:
