@@ -31,7 +31,7 @@ from tougen_pub.paths import styles_dir
 
 TOUGEN = Path(sys.executable).with_name("tougen-pub")
 PASSWD = Path("/etc/passwd")
-DIAG = re.compile(r"^(?P<path>\S+?):(?P<line>\d+):(?P<col>\d+): error: .*\[(?P<code>[a-z-]+)\]$")
+DIAG = re.compile(r"^(?P<path>\S+?):(?P<line>\d+)(?::\d+)?: error: .*\[(?P<code>[a-z-]+)\]$")
 # A tiny valid PNG (1x1, grey), for images that are allowed.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
@@ -239,6 +239,7 @@ def test_font_path_that_is_a_url_is_not_fetched(tmp_path: Path, tiny_root: Path,
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert url in result.stderr and "no such font file" in result.stderr
+    assert_located(result.stderr, ms / "book.toml", url, "font-missing")
     assert not out.exists() or not any(out.iterdir())
     assert listener.connections == []
 
