@@ -300,6 +300,14 @@ def test_scale_markdown_table() -> None:
     assert "| task | N=100 s / MB | N=1000 s / MB | growth t(1000)/t(100) |" in md
     assert "| epub | 1.00 / 100 | 9.00 / 300 | 9.00 |" in md
     assert "| pdf-vertical | 10.00 / 500 | failed | — |" in md
+    runs["pdf-vertical"]["1000"] = {
+        "status": "timeout",
+        "note": "timed out",
+        "wall_at_stop": 900.2,
+        "peak_rss_mb_at_stop": 4100.0,
+    }
+    md = bench.scale_markdown(result)
+    assert "| pdf-vertical | 10.00 / 500 | timeout > 900 / ≥ 4100 | — |" in md
     assert "| EPUB of 1000 articles < 15 s | 9.00 | yes |" in md
 
 
@@ -319,3 +327,20 @@ def test_cli_defaults_from_environment(monkeypatch) -> None:
 def test_missing_manuscript_is_a_message_not_a_traceback(tmp_path: Path, capsys) -> None:
     assert bench.main(["peers", "-m", str(tmp_path / "none"), "--out", str(tmp_path)]) == 1
     assert "book.toml not found" in capsys.readouterr().err
+
+
+def test_killed_run_fails_its_goal_with_a_lower_bound() -> None:
+    runs = {
+        "pdf-vertical": {
+            "1000": {
+                "status": "timeout",
+                "wall_at_stop": 900.0,
+                "peak_rss_mb_at_stop": 3000.0,
+            }
+        }
+    }
+    goals = {g["goal"]: g for g in bench.scale_goals(runs, {})}
+    wall = goals["vertical PDF of 1000 articles < 120 s"]
+    assert wall["met"] is False and wall["measured"] == 900.0
+    rss = goals["vertical PDF of 1000 articles peak RSS < 4 GB"]
+    assert rss["met"] is None  # 3 GB when killed says nothing about the finish

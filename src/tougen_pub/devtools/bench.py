@@ -743,6 +743,11 @@ def scale_markdown(result: dict[str, Any]) -> str:
             c = per.get(str(n), {})
             if c.get("status") == "ok":
                 cells.append(f"{_fmt(c['wall'], 2)} / {_fmt(c['peak_rss_mb'], 0)}")
+            elif "wall_at_stop" in c:
+                cells.append(
+                    f"{c['status']} > {_fmt(c['wall_at_stop'], 0)} / "
+                    f"≥ {_fmt(c['peak_rss_mb_at_stop'], 0)}"
+                )
             else:
                 cells.append(c.get("status", "—"))
         lines.append(
@@ -764,14 +769,11 @@ def scale_goals(
     for task, n, metric, limit, text in SCALE_GOALS:
         cell = runs.get(task, {}).get(str(n), {})
         value = cell.get(metric) if cell.get("status") == "ok" else None
-        goals.append(
-            {
-                "goal": text,
-                "measured": value,
-                "limit": limit,
-                "met": None if value is None else value < limit,
-            }
-        )
+        met = None if value is None else value < limit
+        stopped = cell.get(f"{metric}_at_stop")
+        if value is None and stopped is not None and stopped >= limit:
+            value, met = stopped, False  # killed after exceeding the limit: a lower bound
+        goals.append({"goal": text, "measured": value, "limit": limit, "met": met})
     for task, g in growth.items():
         goals.append(
             {
@@ -842,7 +844,13 @@ def bench_scale(args: argparse.Namespace) -> dict[str, Any]:
                         if s.timed_out
                         else f"exit {s.returncode}"
                     )
-                    cell = {"status": "failed", "note": f"{why} (log: {log})"}
+                    cell = {
+                        "status": "timeout" if s.timed_out else "failed",
+                        "note": f"{why} (log: {log})",
+                        # a killed run still tells how long it ran and how big it got
+                        "wall_at_stop": _round(s.wall),
+                        "peak_rss_mb_at_stop": _round(s.peak_rss / 2**20, 1),
+                    }
                     _say(f"    {task:<13} FAILED {why}\n{_tail(log)}")
                     break
                 samples.append(s)
