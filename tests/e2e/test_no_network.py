@@ -11,6 +11,7 @@ directly, and WeasyPrint with the default fetcher is the control that does conne
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -39,6 +40,9 @@ PNG = bytes.fromhex(
 )
 
 
+PREVIOUS_PDF = b"%PDF-1.7 an earlier build\n" * 32
+
+
 class Listener:
     """A TCP server on 127.0.0.1 that records what connects to it."""
 
@@ -46,6 +50,7 @@ class Listener:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.connections: list[bytes] = []
+        self._closing = False
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
@@ -59,6 +64,9 @@ class Listener:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            if self._closing:
+                conn.close()
+                return
             with conn:
                 conn.settimeout(2)
                 try:
@@ -67,8 +75,11 @@ class Listener:
                     self.connections.append(b"<no data>")
 
     def close(self) -> None:
-        self.sock.close()
+        self._closing = True
+        with contextlib.suppress(OSError):  # wake the blocked accept()
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
         self._thread.join(timeout=5)
+        self.sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -339,6 +350,8 @@ def svg_builds(tmp_path_factory: pytest.TempPathFactory, tiny_root: Path, listen
     )
     append(ms / "articles" / "01-hajimari.md", "\n![図](../images/figure.svg)\n")
     out = base / "build"
+    out.mkdir()
+    (out / "tiny-horizontal.pdf").write_bytes(PREVIOUS_PDF)
     with ThreadPoolExecutor(2) as pool:
         results = dict(
             zip(
@@ -363,8 +376,10 @@ def test_svg_references_refused_in_the_pdf(svg_builds, listener) -> None:
     assert "Traceback" not in result.stderr
     for ref in refs:
         assert_located(result.stderr, svg, ref, "pdf-fetch-refused")
-    assert not (out / "tiny-horizontal.pdf").exists()
-    assert not [p for p in out.glob("*.pdf")] if out.exists() else True
+    # The refusals come while the PDF is drawn into its temporary file: that file is
+    # dropped and the previous book stays as it was.
+    assert (out / "tiny-horizontal.pdf").read_bytes() == PREVIOUS_PDF
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".part")]
     assert listener.connections == []
 
 
