@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import signal
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,21 +82,19 @@ def atomic_path(target: Path) -> Iterator[Path]:
     except OSError as exc:
         raise TougenError(f"cannot create output folder {target.parent}: {exc.strerror}") from None
     remove_stale_parts(target.parent)
+    # The name is fixed before the file exists, so that an interruption at any point after
+    # its creation (Ctrl-C right after open()) still removes it. It carries this process's
+    # id, so no other live writer can hold the same name.
+    tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(6)}.part"
     with _signals_raise():
-        tmp: Path | None = None
         try:
-            fd, tmp_name = tempfile.mkstemp(
-                prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
-            )
-            os.close(fd)
-            tmp = Path(tmp_name)
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             yield tmp
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         finally:
-            if tmp is not None:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
 
 
 def atomic_write(target: Path, data: bytes) -> Path:
