@@ -207,3 +207,27 @@ def test_next_build_removes_stale_temp_files(
     assert {run.target, "synth-12-horizontal.pdf"} <= names
     assert (run.out / "synth-12-horizontal.pdf").read_bytes().startswith(b"%PDF-")
     assert (run.out / run.target).read_bytes() == run.before[run.target]
+
+
+def test_interrupt_just_after_the_temporary_file_is_created(tmp_path: Path, monkeypatch) -> None:
+    """Ctrl-C arriving the instant the temporary file exists (what the polling above can
+    hit under load) still removes it."""
+    from tougen_pub.package import output
+
+    target = tmp_path / "book.pdf"
+    target.write_bytes(b"previous")
+    real_close = os.close
+
+    def close_then_interrupt(fd: int) -> None:
+        real_close(fd)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        monkeypatch.setattr(output.os, "close", close_then_interrupt)
+        try:
+            with output.atomic_path(target) as tmp:
+                tmp.write_bytes(b"new")
+        finally:
+            monkeypatch.undo()
+    assert [p.name for p in tmp_path.iterdir()] == ["book.pdf"]
+    assert target.read_bytes() == b"previous"
