@@ -9,7 +9,6 @@ builds with the same ``SOURCE_DATE_EPOCH`` are byte-identical.
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from lxml import etree
 
 from tougen_pub.diagnostics import Diagnostics, SourceLocation, TougenError
 from tougen_pub.model import Book
+from tougen_pub.package.builddate import source_date_epoch
 from tougen_pub.package.cover import CoverText, cover_alt, render_cover
 from tougen_pub.package.fonts import book_fonts, missing_chars
 from tougen_pub.package.output import atomic_write
@@ -50,13 +50,7 @@ def output_path(book: Book, mode: str, out: Path) -> Path:
 
 def build_time() -> datetime:
     """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now; in UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), UTC)
-        except (ValueError, OverflowError, OSError):
-            raise TougenError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
-    return datetime.now(UTC).replace(microsecond=0)
+    return source_date_epoch() or datetime.now(UTC).replace(microsecond=0)
 
 
 def write_epub(book: Book, mode: str, options: BuildOptions, diags: Diagnostics) -> Path:

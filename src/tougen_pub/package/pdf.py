@@ -15,11 +15,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from html import escape as xml_escape
 from html import unescape
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import Any
 from tougen_pub.config import Margins
 from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation
 from tougen_pub.model import Book
+from tougen_pub.package.builddate import source_date_epoch
 from tougen_pub.package.compose.metrics import metrics_for
 from tougen_pub.package.compose.xhtml import Settings, compose_fragment
 from tougen_pub.package.fetch import Refusal, RestrictedFetcher
@@ -200,9 +199,9 @@ def report_missing(book: Book, fonts: BookFonts, diags: Diagnostics) -> None:
 def build_date(book: Book) -> str | None:
     """``SOURCE_DATE_EPOCH`` when set, else the edition date of book.toml: never "now",
     so that the same input gives the same bytes."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    epoch = source_date_epoch()  # an invalid value is an error, as for the EPUB
+    if epoch is not None:
+        return epoch.strftime("%Y-%m-%dT%H:%M:%SZ")
     if book.config.date:
         return book.config.date.isoformat()
     return None
