@@ -113,6 +113,17 @@ def geometry(book: Book, mode: str, trim: str) -> Geometry:
     )
 
 
+def image_box(g: Geometry) -> tuple[float, float]:
+    """The largest printed image (pt, book page orientation): the text block, less one line
+    in the block direction for the figure's margins."""
+    line = g.font_size * g.line_height
+    width = g.page_w - g.inner - g.outer
+    height = g.page_h - g.top - g.bottom
+    if g.mode == "vertical":
+        return width - line, height
+    return width, height - line
+
+
 def _css_string(text: str) -> str:
     return (
         '"'
@@ -274,6 +285,8 @@ def prepare(book: Book, mode: str, options: Any, diags: Diagnostics) -> Prepared
             inline_css=css + extra_css,
             created=build_date(book),
             fonts_note=f"{_font_name(fonts.mincho)}・{_font_name(fonts.gothic)}",
+            image_box=image_box(g),
+            rotate_images=vertical,
         )
 
     inline = edition_inline(edition) if vertical else None

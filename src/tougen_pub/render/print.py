@@ -10,7 +10,7 @@ document serves the horizontal and the vertical book, the stylesheets differ.
 
 from __future__ import annotations
 
-import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,7 +19,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from tougen_pub.model import Article, Book, Reference
+from tougen_pub.model import REF_IMAGE, Article, Book, Reference
+from tougen_pub.package.images import intrinsic_size
 from tougen_pub.render.links import (
     LinkTargets,
     article_anchor,
@@ -27,11 +28,12 @@ from tougen_pub.render.links import (
     source_anchor,
     term_anchor,
 )
+from tougen_pub.transforms.xhtml import parse, serialize
 
 TEMPLATES = Path(__file__).parent / "templates" / "print"
 ROLE_LABELS = {"aut": "著", "edt": "編", "trl": "訳", "ill": "画", "pbl": "発行"}
 ROLE_NAMES = {"aut": "著者", "edt": "編者", "trl": "訳者", "ill": "イラスト", "pbl": "発行者"}
-IMAGE_SRC = re.compile(r'src="@image/([^"]*)"')
+PX = 0.75  # pt per CSS px
 
 Fragment = Callable[[str], str]
 
@@ -59,6 +61,12 @@ class PrintPage:
     created: str | None = None  # W3C date for dcterms.created / modified
     fonts_note: str = ""  # for the colophon
     extra_meta: dict[str, str] = field(default_factory=dict)
+    # The largest an image may be, in pt, in the book page's orientation (width, height):
+    # the text block. None: only the stylesheet's limits apply.
+    image_box: tuple[float, float] | None = None
+    # Vertical books are laid out on a landscape page that is then turned 90° clockwise:
+    # images are turned back (-90°) so that they stand upright on the book page.
+    rotate_images: bool = False
 
 
 def targets() -> LinkTargets:
@@ -68,6 +76,15 @@ def targets() -> LinkTargets:
         article=lambda slug: "#" + article_anchor(slug),
         anchor=lambda _slug, element: "#" + element,
     )
+
+
+def _px(value: str | None) -> float | None:
+    """A width/height attribute of an image (CSS px); None when absent or not a number."""
+    try:
+        number = float((value or "").strip().removesuffix("px"))
+    except ValueError:
+        return None
+    return number if number > 0 else None
 
 
 def japanese_date(value: date | datetime | None) -> str:
@@ -112,16 +129,103 @@ class PrintRenderer:
             lstrip_blocks=True,
         )
         self.links = targets()
+        self._sizes: dict[str, tuple[float, float, bool] | None] = {}
 
     # -- fragments -------------------------------------------------------------------
     def fragment(self, html: str, *, composed: bool = True) -> Markup:
         html = resolve(html, self.links)
-        html = IMAGE_SRC.sub(
-            lambda m: f'src="{(self.book.root / m.group(1)).resolve().as_uri()}"', html
-        )
+        if 'src="' + REF_IMAGE in html:
+            html = self.place_images(html)
         if composed:
             html = self.compose(html)
         return Markup(html)
+
+    def place_images(self, html: str) -> str:
+        """Point every image at its file in the manuscript (the fetcher checks it) and
+        size it to the text block. An image alone in its paragraph becomes a figure block
+        (not composed as a line); an image inside a line of text is set in a 1-em box, as
+        the composer counts it. In vertical books images are turned upright."""
+        root = parse(html)
+        for parent in list(root.iter()):
+            for img in [el for el in parent if el.tag == "img"]:
+                src = img.get("src", "")
+                if not src.startswith(REF_IMAGE):
+                    continue
+                rel = src.removeprefix(REF_IMAGE)
+                img.set("src", (self.book.root / rel).resolve().as_uri())
+                alone = (
+                    parent.tag == "p"
+                    and len(parent) == 1
+                    and not (parent.text or "").strip()
+                    and not (img.tail or "").strip()
+                )
+                if alone:
+                    self._figure(parent, img, rel)
+                else:
+                    style = "width:1em;height:1em;object-fit:contain;max-width:none;max-height:none"
+                    if self.page.rotate_images:
+                        style += ";transform:rotate(-90deg)"
+                    img.set("style", style)
+        return serialize(root)
+
+    def _figure(self, block: ET.Element, img: ET.Element, rel: str) -> None:
+        block.tag = "div"
+        block.set("class", "figure")
+        block.set("style", "text-indent:0;text-align:center;margin:0.5em 0;break-inside:avoid")
+        size = self.display_size(img, rel)
+        if size is None:
+            img.set("style", "display:block;margin:0 auto")
+            return
+        w, h = size
+        fixed = f"width:{w:.2f}pt;height:{h:.2f}pt;max-width:none;max-height:none"
+        if not self.page.rotate_images:
+            img.set("style", f"display:block;margin:0 auto;{fixed}")
+            return
+        # On the landscape layout page the book's "up" points left: the image is drawn in
+        # a box of swapped sides, turned a quarter counter-clockwise about its top left
+        # corner and moved down by its own width, so it fills the box exactly.
+        block.remove(img)
+        turn = ET.SubElement(
+            block,
+            "span",
+            {
+                "class": "figure-turn",
+                "style": f"display:block;position:relative;margin:0 auto;"
+                f"width:{h:.2f}pt;height:{w:.2f}pt",
+            },
+        )
+        img.tail = None
+        img.set(
+            "style",
+            f"position:absolute;left:0;top:0;{fixed};transform-origin:0 0;"
+            f"transform:translate(0,{w:.2f}pt) rotate(-90deg)",
+        )
+        turn.append(img)
+
+    def display_size(self, img: ET.Element, rel: str) -> tuple[float, float] | None:
+        """The size (pt, book orientation) an image is printed at: its own size (or the
+        width/height written on it, in CSS px), never larger than the text block."""
+        box = self.page.image_box
+        if box is None:
+            return None
+        if rel not in self._sizes:
+            self._sizes[rel] = intrinsic_size(self.book.root, rel)
+        natural = self._sizes[rel]
+        if natural is None:
+            return None
+        nw, nh, definite = natural
+        aw, ah = _px(img.get("width")), _px(img.get("height"))
+        if aw and ah:
+            nw, nh, definite = aw, ah, True
+        elif aw:
+            nw, nh, definite = aw, aw * nh / nw, True
+        elif ah:
+            nw, nh, definite = ah * nw / nh, ah, True
+        w, h = nw * PX, nh * PX
+        fit = min(box[0] / w, box[1] / h)
+        # an SVG with only a viewBox has no size of its own: as large as the text block allows
+        scale = fit if not definite else min(1.0, fit)
+        return w * scale, h * scale
 
     def text(self, value: str | None) -> Markup:
         return Markup(self.inline(value or ""))
