@@ -8,7 +8,6 @@ clearer message anyway.
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,20 +23,12 @@ def _ignored(char: str) -> bool:
     return char.isspace() or unicodedata.category(char) in IGNORED_CATEGORIES
 
 
-@functools.lru_cache(maxsize=8)
-def _cmap(path: Path, index: int, _mtime: int) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    return frozenset((TTFont(path, fontNumber=index, lazy=True).getBestCmap() or {}).keys())
-
-
 def uncovered(chars: Iterable[str], fonts: Iterable[object]) -> set[str]:
     """Characters that none of ``fonts`` (FontRef-like: ``.path``, ``.index``) has a glyph for."""
-    cmaps = [
-        _cmap(f.path, f.index, f.path.stat().st_mtime_ns)  # type: ignore[attr-defined]
-        for f in fonts
-    ]
-    return {c for c in chars if not _ignored(c) and not any(ord(c) in cm for cm in cmaps)}
+    from tougen_pub.package.fonts import FontRef, coverage
+
+    covers = [coverage(FontRef(f.path, f.index)) for f in fonts]  # type: ignore[attr-defined]
+    return {c for c in chars if not _ignored(c) and not any(ord(c) in cm for cm in covers)}
 
 
 def book_text_files(book: Book) -> list[Path]:

@@ -106,7 +106,9 @@ def render_cover(text: CoverText, vertical: bool, font: FontRef) -> bytes:
         _horizontal_title(draw, text, font, inner)
 
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    # zlib's default level: optimize=True (level 9 and a second pass) costs four times as long
+    # for 2 % fewer bytes; the output is the same for the same input either way
+    image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 

@@ -8,16 +8,21 @@ fontconfig offers.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
+import mmap
 import shutil
+import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from tougen_pub.config import BookConfig
 from tougen_pub.diagnostics import Diagnostic, Level, SourceLocation, TougenError
+
+if TYPE_CHECKING:
+    from tougen_pub.config import BookConfig
 
 # fontconfig patterns tried in order when book.toml names no font.
 PATTERNS: dict[str, tuple[str, ...]] = {
@@ -74,14 +79,11 @@ def parse_ref(value: str, base: Path) -> FontRef:
 
 def _is_japanese(ref: FontRef) -> bool:
     """A face that has both kana and common kanji."""
-    from fontTools.ttLib import TTFont
-
     try:
-        font = TTFont(ref.path, fontNumber=ref.index, lazy=True)
-        cmap = font.getBestCmap() or {}
+        cover = coverage(ref)
     except Exception:  # noqa: BLE001 - an unreadable font is simply not a candidate
         return False
-    return all(ord(c) in cmap for c in "あア漢字、。")
+    return all(ord(c) in cover for c in "あア漢字、。")
 
 
 @functools.lru_cache(maxsize=16)
@@ -155,7 +157,152 @@ def book_fonts(config: BookConfig, root: Path) -> BookFonts:
 
 def missing_chars(ref: FontRef, chars: frozenset[str]) -> frozenset[str]:
     """Characters of ``chars`` the face has no glyph for (whitespace/controls ignored)."""
-    from fontTools.ttLib import TTFont
+    cover = coverage(ref)
+    return frozenset(
+        c for c in chars if not c.isspace() and c.isprintable() and ord(c) not in cover
+    )
 
-    cmap = TTFont(ref.path, fontNumber=ref.index, lazy=True).getBestCmap() or {}
-    return frozenset(c for c in chars if not c.isspace() and c.isprintable() and ord(c) not in cmap)
+
+# -- character coverage -------------------------------------------------------------------
+# Reading the cmap with fontTools unpacks every mapping of a CJK font into a dict of glyph
+# names (0.1 s per face); coverage only needs the code point ranges, read from the raw
+# subtable once per face and process.
+
+# fontTools' getBestCmap order: Unicode full repertoire first, then BMP.
+CMAP_PREFERENCES = ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0))
+
+
+class Coverage:
+    """The code points a face maps to a real glyph (glyph 0, .notdef, does not count)."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [r[0] for r in merged]
+        self.ends = [r[1] for r in merged]
+
+    def __contains__(self, codepoint: object) -> bool:
+        if not isinstance(codepoint, int):
+            return False
+        i = bisect.bisect_right(self.starts, codepoint) - 1
+        return i >= 0 and codepoint <= self.ends[i]
+
+    def __len__(self) -> int:
+        return sum(e - s + 1 for s, e in zip(self.starts, self.ends, strict=True))
+
+
+def coverage(ref: FontRef) -> Coverage:
+    """The code points ``ref`` has glyphs for; read once per file version and process."""
+    st = ref.path.stat()
+    return _coverage(ref.path, ref.index, st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _coverage(path: Path, index: int, _mtime: int, _size: int) -> Coverage:
+    try:
+        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            ranges = _cmap_ranges(data, index)  # type: ignore[arg-type]
+    except (struct.error, IndexError, ValueError):
+        ranges = None
+    if ranges is None:  # a layout this reader does not know: let fontTools decide
+        from fontTools.ttLib import TTFont
+
+        cmap = TTFont(path, fontNumber=index, lazy=True).getBestCmap() or {}
+        ranges = [(c, c) for c in cmap]
+    return Coverage(ranges)
+
+
+def _table(data: bytes, index: int, tag: bytes) -> tuple[int, int] | None:
+    """(offset, length) of a table of face ``index`` (a .ttc collection or a single font)."""
+    base = 0
+    if data[:4] == b"ttcf":
+        (count,) = struct.unpack_from(">I", data, 8)
+        if not 0 <= index < count:
+            raise ValueError(f"no face {index}")
+        (base,) = struct.unpack_from(">I", data, 12 + 4 * index)
+    elif index != 0:
+        raise ValueError(f"no face {index}")
+    (num_tables,) = struct.unpack_from(">H", data, base + 4)
+    for i in range(num_tables):
+        rec = base + 12 + 16 * i
+        if data[rec : rec + 4] == tag:
+            _checksum, offset, length = struct.unpack_from(">III", data, rec + 4)
+            return offset, length
+    return None
+
+
+def _cmap_ranges(data: bytes, index: int) -> list[tuple[int, int]] | None:
+    """Covered code point ranges of the preferred cmap subtable, or None when the font
+    uses a subtable format read only by fontTools."""
+    found = _table(data, index, b"cmap")
+    if found is None:
+        return []
+    cmap, _length = found
+    _version, count = struct.unpack_from(">HH", data, cmap)
+    subtables: dict[tuple[int, int], int] = {}
+    for i in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHI", data, cmap + 4 + 8 * i)
+        subtables.setdefault((platform, encoding), cmap + offset)
+    for key in CMAP_PREFERENCES:
+        if key in subtables:
+            return _subtable_ranges(data, subtables[key])
+    return []
+
+
+def _subtable_ranges(data: bytes, at: int) -> list[tuple[int, int]] | None:
+    (fmt,) = struct.unpack_from(">H", data, at)
+    ranges: list[tuple[int, int]] = []
+    if fmt in (12, 13):
+        (n_groups,) = struct.unpack_from(">I", data, at + 12)
+        for start, end, glyph in struct.iter_unpack(
+            ">III", data[at + 16 : at + 16 + 12 * n_groups]
+        ):
+            if fmt == 13:  # many-to-one: every code point gets the same glyph
+                if glyph:
+                    ranges.append((start, end))
+            elif glyph == 0:  # only the group's first code point maps to .notdef
+                if end > start:
+                    ranges.append((start + 1, end))
+            else:
+                ranges.append((start, end))
+        return ranges
+    if fmt == 4:
+        (seg_x2,) = struct.unpack_from(">H", data, at + 6)
+        n = seg_x2 // 2
+        ends = struct.unpack_from(f">{n}H", data, at + 14)
+        starts = struct.unpack_from(f">{n}H", data, at + 16 + seg_x2)
+        deltas = struct.unpack_from(f">{n}h", data, at + 16 + 2 * seg_x2)
+        range_at = at + 16 + 3 * seg_x2
+        offsets = struct.unpack_from(f">{n}H", data, range_at)
+        for i in range(n):
+            start, end, delta, offset = starts[i], ends[i], deltas[i], offsets[i]
+            if start == 0xFFFF or start > end:
+                continue
+            if offset == 0:
+                zero = (-delta) & 0xFFFF  # the one code point that lands on glyph 0
+                if start <= zero <= end:
+                    if zero > start:
+                        ranges.append((start, zero - 1))
+                    if zero < end:
+                        ranges.append((zero + 1, end))
+                else:
+                    ranges.append((start, end))
+                continue
+            first = range_at + 2 * i + offset
+            glyphs = struct.unpack_from(f">{end - start + 1}H", data, first)
+            for code, glyph in enumerate(glyphs, start):
+                if glyph and (glyph + delta) & 0xFFFF:
+                    ranges.append((code, code))
+        return ranges
+    if fmt == 6:
+        first, n = struct.unpack_from(">HH", data, at + 6)
+        glyphs = struct.unpack_from(f">{n}H", data, at + 10)
+        return [(first + i, first + i) for i, g in enumerate(glyphs) if g]
+    if fmt == 0:
+        glyphs = data[at + 6 : at + 6 + 256]
+        return [(i, i) for i, g in enumerate(glyphs) if g]
+    return None
