@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,11 +18,12 @@ from typing import TYPE_CHECKING
 from ebooklib import epub
 from lxml import etree
 
-from tougen_pub.diagnostics import Diagnostics, SourceLocation, TougenError
+from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation, TougenError
 from tougen_pub.model import Book
 from tougen_pub.package.builddate import source_date_epoch
 from tougen_pub.package.cover import CoverText, cover_alt, render_cover
 from tougen_pub.package.fonts import book_fonts, missing_chars
+from tougen_pub.package.images import image_uses, load_images, package_names
 from tougen_pub.package.output import atomic_write
 from tougen_pub.paths import styles_dir
 from tougen_pub.render.epub import COVER_IMAGE, STYLE_DIR, RenderedBook, TocEntry, render_pages
@@ -56,6 +58,12 @@ def build_time() -> datetime:
 def write_epub(book: Book, mode: str, options: BuildOptions, diags: Diagnostics) -> Path:
     """Build one edition of ``book`` and write it atomically into ``options.out``."""
     data = epub_bytes(book, mode, diags, numerals=options.numerals)
+    if diags.failed(options.strict):
+        raise BuildFailed(
+            f"{len(diags.warnings)} warning(s) while packaging the EPUB with --strict; "
+            "nothing written",
+            [d for d in diags.sorted() if d.level.value != "info"],
+        )
     return atomic_write(output_path(book, mode, options.out), data)
 
 
@@ -89,14 +97,66 @@ def epub_bytes(
             f"the cover font {gothic.path.name} has no glyph for {''.join(sorted(missing))!r}",
             SourceLocation(str(book.root / "book.toml")),
         )
+    images = package_images(book, diags)
     cover_png = render_cover(text, mode == "vertical", gothic)
-    rendered = render_pages(ed_book, edition, cover_alt(text))
+    rendered = render_pages(
+        ed_book, edition, cover_alt(text), {img.source: img.href for img in images.files}
+    )
     for page in rendered.pages:
         _check_well_formed(page.href, page.content)
 
     raw = io.BytesIO()
-    epub.write_epub(raw, _package(book, mode, rendered, cover_png, when), _writer_options(when))
+    package = _package(book, mode, rendered, cover_png, when, images)
+    epub.write_epub(raw, package, _writer_options(when))
     return _normalize(raw.getvalue(), when, cfg.language)
+
+
+@dataclass(frozen=True)
+class PackagedImage:
+    source: str  # manuscript-relative path
+    href: str  # file inside the package folder, e.g. images/map.png
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class BookImages:
+    """The images of the text as packaged, and how many of their uses lack alt text."""
+
+    files: tuple[PackagedImage, ...] = ()
+    uses: int = 0
+    without_alt: int = 0
+
+
+def package_images(book: Book, diags: Diagnostics) -> BookImages:
+    """Read, type-check and name every image of the text; warn where alt text is missing.
+
+    Errors (a file that is not an image, an SVG that references anything outside itself,
+    a file that turned into a link out of the manuscript) stop the build: nothing written.
+    An image without alt text is a warning: screen readers pass over it as decorative.
+    """
+    uses = image_uses(book)
+    files = load_images(book, diags)
+    if diags.errors:
+        raise BuildFailed(
+            f"{len(diags.errors)} error(s) in the images of the book; nothing written",
+            [d for d in diags.sorted() if d.level.value != "info"],
+        )
+    names = package_names(
+        list(files), {p: f.media_type for p, f in files.items()}, taken={COVER_IMAGE}
+    )
+    missing = [use for use in uses if not use.alt.strip()]
+    for use in dict.fromkeys(missing):
+        diags.warning(
+            "image-alt-missing",
+            f"image '{use.path}' has no alternative text: screen readers skip it as "
+            'decorative; describe it between the brackets of ![…](…) or in alt="…"',
+            use.location,
+        )
+    packaged = tuple(
+        PackagedImage(path, names[path], f.media_type, f.data) for path, f in files.items()
+    )
+    return BookImages(packaged, len(uses), len(missing))
 
 
 def _check_well_formed(name: str, content: bytes) -> None:
@@ -124,8 +184,14 @@ def _stylesheet(name: str) -> bytes:
 
 
 def _package(
-    book: Book, mode: str, rendered: RenderedBook, cover_png: bytes, when: datetime
+    book: Book,
+    mode: str,
+    rendered: RenderedBook,
+    cover_png: bytes,
+    when: datetime,
+    images: BookImages | None = None,
 ) -> epub.EpubBook:
+    images = images or BookImages()
     cfg = book.config
     eb = epub.EpubBook()
     eb.FOLDER_NAME = PACKAGE_DIR
@@ -188,11 +254,20 @@ def _package(
     eb.add_metadata(
         None, "meta", "", {"name": "primary-writing-mode", "content": WRITING_MODE_META[mode]}
     )
-    for prop, value in accessibility_metadata(book, rendered):
+    for prop, value in accessibility_metadata(book, rendered, images):
         eb.add_metadata(None, "meta", value, {"property": prop})
     eb.set_direction(DIRECTION[mode])
 
     eb.set_cover(COVER_IMAGE, cover_png, create_page=False)
+    for n, image in enumerate(images.files, 1):
+        eb.add_item(
+            epub.EpubImage(
+                uid=f"img{n:03d}",
+                file_name=image.href,
+                media_type=image.media_type,
+                content=image.data,
+            )
+        )
     for css in rendered.stylesheets:
         eb.add_item(
             epub.EpubItem(
@@ -230,10 +305,20 @@ def _ncx_entry(entry: TocEntry, uid: str) -> object:
     return (link, [_ncx_entry(child, f"{uid}-{i}") for i, child in enumerate(entry.children, 1)])
 
 
-def accessibility_metadata(book: Book, rendered: RenderedBook) -> list[tuple[str, str]]:
-    """EPUB Accessibility 1.1 metadata, derived from what the book contains."""
+def accessibility_metadata(
+    book: Book, rendered: RenderedBook, images: BookImages | None = None
+) -> list[tuple[str, str]]:
+    """EPUB Accessibility 1.1 metadata, derived from what the book contains.
+
+    The cover always has alt text. When every image of the text has alt text too, the
+    text alone is sufficient (``accessModeSufficient`` textual) and ``alternativeText`` is
+    claimed; an image without it makes the visual mode necessary and drops the claim."""
     cfg = book.config
-    features = ["structuralNavigation", "tableOfContents", "readingOrder", "alternativeText"]
+    images = images or BookImages()
+    all_alt = images.without_alt == 0
+    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+    if all_alt:
+        features.append("alternativeText")
     if rendered.has_ruby:
         features.append("rubyAnnotations")
     summary = [
@@ -246,11 +331,19 @@ def accessibility_metadata(book: Book, rendered: RenderedBook) -> list[tuple[str
         summary.append("出典は参考文献へ、参考文献の各項目は引用箇所へリンクしています。")
     if rendered.has_ruby:
         summary.append("難読語にはルビ（ruby要素）を付けています。")
-    summary.append("画像は表紙のみで、代替テキストを付けています。")
+    if not images.uses:
+        summary.append("画像は表紙のみで、代替テキストを付けています。")
+    elif all_alt:
+        summary.append("表紙と本文のすべての画像に代替テキストを付けています。")
+    else:
+        summary.append(
+            f"本文の画像{images.uses}点のうち{images.without_alt}点には代替テキストがなく、"
+            "読み上げでは省略されます。"
+        )
     meta = [
         ("schema:accessMode", "textual"),
         ("schema:accessMode", "visual"),
-        ("schema:accessModeSufficient", "textual"),
+        ("schema:accessModeSufficient", "textual" if all_alt else "textual,visual"),
         *(("schema:accessibilityFeature", f) for f in features),
         ("schema:accessibilityHazard", "none"),
         ("schema:accessibilitySummary", "".join(summary)),

@@ -8,15 +8,18 @@ zip with an OPF.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import posixpath
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import unescape
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from tougen_pub.model import Article, Book, Reference
+from tougen_pub.model import REF_IMAGE, Article, Book, Reference
 from tougen_pub.render.links import LinkTargets, resolve, source_anchor, term_anchor
 from tougen_pub.transforms.passes import Edition, passes_for
 
@@ -53,6 +56,10 @@ FILES = {
     "bibliography": "bibliography.xhtml",
     "colophon": "colophon.xhtml",
 }
+IMAGE_SRC_PREFIX = 'src="' + REF_IMAGE
+IMAGE_SRC = re.compile(r'src="' + re.escape(REF_IMAGE) + r'([^"]*)"')
+# A paragraph holding nothing but one image: set as a figure block (no indent, centred).
+LONE_IMAGE = re.compile(r"<p>\s*(<img\b[^<>]*/>)\s*</p>")
 # Semantics for the reference links inside article and glossary fragments.
 REF_SEMANTICS = {
     'class="glossary-ref"': 'class="glossary-ref" epub:type="glossref" role="doc-glossref"',
@@ -130,10 +137,18 @@ def iso_date(value: datetime) -> str:
 class EpubRenderer:
     """Renders the pages of one edition of a book."""
 
-    def __init__(self, book: Book, edition: Edition, cover_alt: str) -> None:
+    def __init__(
+        self,
+        book: Book,
+        edition: Edition,
+        cover_alt: str,
+        image_files: Mapping[str, str] | None = None,
+    ) -> None:
         self.book = book
         self.edition = edition
         self.cover_alt = cover_alt
+        # manuscript path of an image -> its file inside the package folder (images/…)
+        self.image_files = dict(image_files or {})
         self.passes = [func for _name, func in passes_for(edition)]
         self.env = Environment(
             loader=FileSystemLoader(str(TEMPLATES)),
@@ -166,7 +181,18 @@ class EpubRenderer:
         out = resolve(html, self.targets)
         for plain, rich in REF_SEMANTICS.items():
             out = out.replace(plain, rich)
+        if IMAGE_SRC_PREFIX in out:
+            out = IMAGE_SRC.sub(self._image_src, out)
+            out = LONE_IMAGE.sub(r'<div class="figure">\1</div>', out)
         return Markup(out)
+
+    def _image_src(self, m: re.Match[str]) -> str:
+        """``@image/PATH`` -> the packaged file, relative to the text folder."""
+        path = unescape(m.group(1))
+        name = self.image_files.get(path)
+        if name is None:  # the packager reads every image first: a writer bug
+            raise KeyError(f"image {path!r} was not packaged")
+        return f'src="{escape(posixpath.relpath(name, TEXT_DIR))}"'
 
     def backlinks(self, refs: Iterable[Reference]) -> list[dict[str, str]]:
         """One link per use; a second use in the same article is labelled （2）, …"""
@@ -430,9 +456,14 @@ class EpubRenderer:
         )
 
 
-def render_pages(book: Book, edition: Edition, cover_alt: str) -> RenderedBook:
-    """Render every page of one edition (``book`` is the edition's book: passes applied)."""
-    return EpubRenderer(book, edition, cover_alt).render()
+def render_pages(
+    book: Book, edition: Edition, cover_alt: str, image_files: Mapping[str, str] | None = None
+) -> RenderedBook:
+    """Render every page of one edition (``book`` is the edition's book: passes applied).
+
+    ``image_files`` maps the manuscript path of every image of the text to its file inside
+    the package folder (``images/map.png``)."""
+    return EpubRenderer(book, edition, cover_alt, image_files).render()
 
 
 __all__ = ["Landmark", "Page", "RenderedBook", "TocEntry", "render_pages"]
