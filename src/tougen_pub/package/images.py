@@ -244,71 +244,90 @@ def check_svg(
         return None
     problems = list(svg_problems(root, data))
     text = data.decode("utf-8", "replace").splitlines()
-    for line, needle, message in problems:
+    for line, needle, code, message in problems:
         col = None
+        if line is None and needle:  # find the first line that holds it
+            line = next((n for n, t in enumerate(text, 1) if needle in t), None)
         if line is not None and 0 < line <= len(text) and needle:
             pos = text[line - 1].find(needle)
             col = pos + 1 if pos >= 0 else None
-        diags.error("svg-external", message, where.at(line, col))
+        diags.error(code, message, where.at(line, col))
     if problems:
         return None
     return svg_size(root)
 
 
-def svg_problems(root: etree._Element, data: bytes) -> Iterator[tuple[int | None, str, str]]:
-    """(line, text to point at, message) for everything an SVG would load or run."""
+Problem = tuple[int | None, str, str, str]  # line, text to point at, code, message
+EXTERNAL = "svg-external"  # loads something from outside the SVG
+UNSAFE = "svg-unsafe"  # runs code or embeds another document
+
+
+def svg_problems(root: etree._Element, data: bytes) -> Iterator[Problem]:
+    """Everything an SVG would load from outside itself or run."""
     if etree.QName(root).namespace != SVG_NS or etree.QName(root).localname != "svg":
-        yield root.sourceline, "", "the file is not an SVG image (its root is not <svg>)"
+        yield root.sourceline, "", "svg-invalid", "the file is not an SVG image (no <svg> root)"
         return
     if b"<!ENTITY" in data:
-        yield None, "<!ENTITY", "SVG images may not declare entities"
-    for pi in root.itersiblings(preceding=True):
-        if isinstance(pi, etree._ProcessingInstruction):
-            yield pi.sourceline, "<?", f"SVG processing instruction <?{pi.target}?> is not allowed"
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            if isinstance(el, etree._ProcessingInstruction):
-                yield (
-                    el.sourceline,
-                    "<?",
-                    f"SVG processing instruction <?{el.target}?> is not allowed",
-                )
-            continue
-        qname = etree.QName(el)
-        if qname.localname in SVG_FORBIDDEN or qname.namespace == XHTML_NS:
+        yield None, "<!ENTITY", UNSAFE, "SVG images may not declare entities"
+    for node in root.itersiblings(preceding=True):
+        if isinstance(node, etree._ProcessingInstruction):
+            yield _pi_problem(node)
+    yield from _element_problems(root)
+
+
+def _pi_problem(node: etree._ProcessingInstruction) -> Problem:
+    return (
+        node.sourceline,
+        "<?",
+        EXTERNAL,
+        f"SVG processing instruction <?{node.target}?> is not allowed (it may load a file)",
+    )
+
+
+def _element_problems(el: etree._Element) -> Iterator[Problem]:
+    qname = etree.QName(el)
+    if qname.localname in SVG_FORBIDDEN or qname.namespace == XHTML_NS:
+        yield (
+            el.sourceline,
+            f"<{el.prefix + ':' if el.prefix else ''}{qname.localname}",
+            UNSAFE,
+            f"SVG element <{qname.localname}> is not allowed in a book's image "
+            "(scripts and embedded documents)",
+        )
+        return  # its content is refused with it
+    for name, value in el.attrib.items():
+        local = etree.QName(name).localname
+        if local.lower().startswith("on"):
+            yield el.sourceline, local, UNSAFE, f"SVG event handler {local}= is not allowed"
+        elif (name == XLINK_HREF or local == "href") and not value.strip().startswith("#"):
             yield (
                 el.sourceline,
-                f"<{el.prefix + ':' if el.prefix else ''}{qname.localname}",
-                f"SVG element <{qname.localname}> (scripts and embedded documents) "
-                "is not allowed in a book's image",
+                value,
+                EXTERNAL,
+                f"SVG image references '{value[:120]}': an image in a book may only "
+                "point inside itself (#id); embed the picture or remove the reference",
             )
-            continue
-        for name, value in el.attrib.items():
-            local = etree.QName(name).localname
-            if local.lower().startswith("on"):
-                yield el.sourceline, local, f"SVG event handler {local}= is not allowed"
-            elif (name in ("href", XLINK_HREF) or local == "href") and not value.startswith("#"):
-                yield (
-                    el.sourceline,
-                    value,
-                    f"SVG image references '{value[:120]}': an image in a book may only "
-                    "point inside itself (#id); embed the picture or remove the reference",
-                )
-            else:
-                yield from _css_problems(el.sourceline, value)
-        if qname.localname == "style" and el.text:
-            yield from _css_problems(el.sourceline, el.text)
+        else:
+            yield from _css_problems(el.sourceline, value)
+    if qname.localname == "style" and el.text:
+        yield from _css_problems(el.sourceline, el.text)
+    for child in el:
+        if isinstance(child, etree._ProcessingInstruction):
+            yield _pi_problem(child)
+        elif isinstance(child.tag, str):
+            yield from _element_problems(child)
 
 
-def _css_problems(line: int | None, css: str) -> Iterator[tuple[int | None, str, str]]:
+def _css_problems(line: int | None, css: str) -> Iterator[Problem]:
     if CSS_IMPORT.search(css):
-        yield line, "@import", "SVG style @import is not allowed (it loads another file)"
+        yield line, "@import", EXTERNAL, "SVG style @import is not allowed (it loads a file)"
     for m in CSS_URL.finditer(css):
         target = m.group(2).strip()
         if not target.startswith("#"):
             yield (
                 line,
                 target,
+                EXTERNAL,
                 f"SVG style references url({target[:120]}): an image in a book may only "
                 "point inside itself (#id)",
             )
