@@ -290,3 +290,47 @@ def test_tcy_longer_than_three_characters_is_refused() -> None:
     _need(IPAEX)
     with pytest.raises(ValueError):
         derive_vertical_font(FontRef(IPAEX), "年", ["2025"], family="TV")
+
+
+def test_glyph_headers_and_maxp_hold_for_the_new_glyphs(ipaex: DerivedFont) -> None:
+    """The derived font is saved without recalculating bounds: the bounds written in the
+    glyph headers and head, and maxp's composite limits, must still be right."""
+    derived = _load(ipaex)
+    glyf, maxp, hmtx = derived["glyf"], derived["maxp"], derived["hmtx"]
+    head_box = (derived["head"].xMin, derived["head"].yMin)
+    head_box += (derived["head"].xMax, derived["head"].yMax)
+    depth = 0
+    for ch in "漢字、。「」ー〜ぁゃっ０":
+        name = derived.getBestCmap()[ord(ch)]
+        glyph = glyf[name]
+        stored = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax)
+        glyph.recalcBounds(glyf)
+        actual = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax)
+        assert stored == pytest.approx(actual, abs=1), ch
+        assert hmtx[name][1] == stored[0], ch  # left side bearing = xMin
+        assert head_box[0] <= actual[0] and head_box[1] <= actual[1], ch
+        assert actual[2] <= head_box[2] and actual[3] <= head_box[3], ch
+        if glyph.isComposite():
+            assert len(glyph.components) <= maxp.maxComponentElements
+            depth = max(depth, 1 + any(glyf[c.glyphName].isComposite() for c in glyph.components))
+    assert depth <= maxp.maxComponentDepth
+
+
+def test_an_unreadable_cache_entry_is_derived_again(tmp_path: Path) -> None:
+    _need(IPAEX)
+    first = derive_vertical_font(FontRef(IPAEX), "縦組", [], family="TV", cache_dir=tmp_path)
+    (entry,) = tmp_path.iterdir()
+    entry.write_bytes(b"not a font")
+    again = derive_vertical_font(FontRef(IPAEX), "縦組", [], family="TV", cache_dir=tmp_path)
+    assert again.data == first.data and entry.read_bytes() == first.data
+
+
+def test_the_cache_keeps_the_most_recently_used_fonts(tmp_path: Path) -> None:
+    from tougen_pub.package.vertical import font
+
+    _need(IPAEX)
+    for i in range(font.CACHE_ENTRIES + 2):
+        derive_vertical_font(
+            FontRef(IPAEX), "縦" + chr(0x4E00 + i), [], family="TV", cache_dir=tmp_path
+        )
+    assert len(list(tmp_path.iterdir())) == font.CACHE_ENTRIES

@@ -299,8 +299,9 @@ def prepare(book: Book, mode: str, options: Any, diags: Diagnostics) -> Prepared
         draft = PrintRenderer(ebook, page({"mincho": "", "gothic": ""}), inline=inline).render()
         chars = drawn_chars(draft) | frozenset(GENERATED_CHARS)
         tcy = tcy_strings(draft) | PAGE_TCY
-        mincho = _derive(fonts.mincho, chars, tcy, FAMILIES["mincho"])
-        gothic = _derive(fonts.gothic, gothic_chars(draft), tcy, FAMILIES["gothic"])
+        cache = font_cache_dir(options.out)
+        mincho = _derive(fonts.mincho, chars, tcy, FAMILIES["mincho"], cache)
+        gothic = _derive(fonts.gothic, gothic_chars(draft), tcy, FAMILIES["gothic"], cache)
         font_urls = {
             "mincho": fetcher.add("mincho", mincho.data, mincho.mime_type),
             "gothic": fetcher.add("gothic", gothic.data, gothic.mime_type),
@@ -380,10 +381,18 @@ def edition_inline(edition: passes.Edition) -> Callable[[str], str]:
     return run
 
 
-def _derive(ref: FontRef, chars: frozenset[str], tcy: frozenset[str], family: str) -> Any:
+def font_cache_dir(out: Path | None) -> Path | None:
+    """Where derived vertical fonts are cached: ``<out>/.cache/fonts/`` (a build folder,
+    never shipped: the derived fonts are only ever distributed inside the PDF)."""
+    return Path(out) / ".cache" / "fonts" if out is not None else None
+
+
+def _derive(
+    ref: FontRef, chars: frozenset[str], tcy: frozenset[str], family: str, cache: Path | None
+) -> Any:
     from tougen_pub.package.vertical.font import derive_vertical_font
 
-    return derive_vertical_font(ref, chars, tcy, family=family)
+    return derive_vertical_font(ref, chars, tcy, family=family, cache_dir=cache)
 
 
 def _font_name(ref: FontRef) -> str:

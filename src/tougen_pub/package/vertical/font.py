@@ -29,20 +29,25 @@ only a few thousand glyphs and takes about a second.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import math
+import os
+import struct
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from tougen_pub.diagnostics import TougenError
 from tougen_pub.package.fonts import FontRef
 from tougen_pub.package.output import atomic_write
 from tougen_pub.package.vertical.orientation import vo
 
 # Bump whenever the derivation changes: part of the cache key.
-DERIVATION_VERSION = "1"
+DERIVATION_VERSION = "2"
 TCY_FEATURE = "ss20"
 # Always in the derived font: digits (automatic tcy), spaces.
 EXTRA_CHARS = "0123456789 \u00a0\u3000"
@@ -53,6 +58,8 @@ OPENING = "「『（〔【〈《〘〖〝［｛｟"
 MAX_TCY_LEN = 3
 
 Matrix = tuple[float, float, float, float, float, float]
+# glyf composite flag: component offsets are not scaled by the component's transform
+UNSCALED_COMPONENT_OFFSET = 0x1000
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,8 @@ def derive_vertical_font(
     use it in ``@font-face``). ``bold`` marks the font as bold (weight 700, style "Bold");
     pass a bold/Gothic ``source`` for bold text. With ``cache_dir`` the derived font is
     cached there, keyed by source digest, character set, tcy strings, family, weight and
-    :data:`DERIVATION_VERSION`.
+    :data:`DERIVATION_VERSION` (the :data:`CACHE_ENTRIES` most recently used are kept).
+    The derivation is deterministic: a cached font has the bytes a fresh one would have.
     """
     charset = _charset(chars)
     tcy_set = frozenset(s for s in tcy if s)
@@ -118,21 +126,22 @@ def derive_vertical_font(
             raise ValueError(f"tate-chu-yoko string longer than {MAX_TCY_LEN}: {s!r}")
     wanted = charset | set(EXTRA_CHARS) | {c for s in tcy_set for c in s}
 
-    data: bytes | None = None
-    cache_file: Path | None = None
+    key = _cache_key(source, wanted, tcy_set, family, bold) if cache_dir is not None else ""
     if cache_dir is not None:
-        key = _cache_key(source, wanted, tcy_set, family, bold)
-        matches = sorted(cache_dir.glob(f"vert-{key}.*"))
-        if matches:
-            cache_file = matches[0]
-            data = cache_file.read_bytes()
-    if data is None:
-        data = _derive(source, wanted, tcy_set, family=family, bold=bold)
-        if cache_dir is not None:
-            ext = "otf" if data[:4] == b"OTTO" else "ttf"
-            atomic_write(
-                cache_dir / f"vert-{_cache_key(source, wanted, tcy_set, family, bold)}.{ext}", data
-            )
+        for cached in sorted(cache_dir.glob(f"vert-{key}.*")):
+            try:
+                font = _describe(cached.read_bytes(), family, charset, tcy_set)
+            except Exception:  # noqa: BLE001 - an unreadable entry is derived again
+                continue
+            with contextlib.suppress(OSError):
+                os.utime(cached)  # recently used: kept by _prune
+            return font
+    data = _derive(source, wanted, tcy_set, family=family, bold=bold)
+    if cache_dir is not None:
+        ext = "otf" if data[:4] == b"OTTO" else "ttf"
+        with contextlib.suppress(OSError, TougenError):  # the cache is only a speed-up
+            atomic_write(cache_dir / f"vert-{key}.{ext}", data)
+            _prune(cache_dir)
     return _describe(data, family, charset, tcy_set)
 
 
@@ -144,6 +153,21 @@ def _charset(chars: Iterable[str]) -> frozenset[str]:
     for item in chars:
         out.update(item)  # accept single characters and whole strings
     return frozenset(out)
+
+
+# Derived fonts kept in a cache folder (the most recently used ones).
+CACHE_ENTRIES = 8
+
+
+def _prune(cache_dir: Path) -> None:
+    """Keep the :data:`CACHE_ENTRIES` most recently used derived fonts."""
+    entries = []
+    for path in cache_dir.glob("vert-*.*"):
+        with contextlib.suppress(OSError):
+            entries.append((path.stat().st_mtime_ns, path.name, path))
+    for _mtime, _name, path in sorted(entries, reverse=True)[CACHE_ENTRIES:]:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def _cache_key(
@@ -306,6 +330,12 @@ class _GlyphAdder:
             used = {int(n[3:]) for n in self.order if n.startswith("cid") and n[3:].isdigit()}
             self._free_cids = (c for c in range(1, 65535) if c not in used)
             self._gid = {n: i for i, n in enumerate(self.order)}
+        else:
+            maxp = font["maxp"]
+            # composite glyphs of the source are at most this deep (maxp's own value)
+            self.source_depth = max(getattr(maxp, "maxComponentDepth", 1), 1)
+            self.max_depth = 1
+            self.max_components = 0
 
     def _new_name(self, wanted: str) -> str:
         if self.is_cff and self.cid_keyed:
@@ -330,26 +360,7 @@ class _GlyphAdder:
                 program=program[0], private=old.private, globalSubrs=old.globalSubrs
             )
             return self._store_cff(wanted, charstring, advance, program[1], src)
-        glyph = self.font["glyf"][src]
-        if glyph.isComposite():
-            return self.add(wanted, [(src, matrix)], advance, src)
-        from fontTools.ttLib.tables._g_l_y_f import Glyph, GlyphCoordinates
-        from fontTools.ttLib.tables.ttProgram import Program
-
-        new = Glyph()
-        new.numberOfContours = glyph.numberOfContours
-        if glyph.numberOfContours:
-            a, b, c, d, e, f = matrix
-            coords = GlyphCoordinates(glyph.coordinates)
-            coords.transform(((a, b), (c, d)))
-            coords.translate((e, f))
-            coords.toInt()
-            new.coordinates = coords
-            new.endPtsOfContours = list(glyph.endPtsOfContours)
-            new.flags = bytearray(glyph.flags)
-            new.program = Program()
-            new.program.fromBytecode(b"")
-        return self._store_glyf(wanted, new, advance)
+        return self._store_glyf(wanted, self._composite([(src, matrix)]), advance)
 
     def _rotated_program(self, src: str, matrix: Matrix, advance: int):
         """(T2 program, x minimum) of ``src`` transformed by ``matrix``, or None when the
@@ -406,10 +417,74 @@ class _GlyphAdder:
             fd_select.gidArray.append(fd_select.gidArray[self._gid[template]])
         return self._register(name, advance, lsb)
 
+    def bounds(self, name: str) -> tuple[int, int, int, int] | None:
+        """(xMin, yMin, xMax, yMax) of a glyf glyph from its header, without decompiling
+        its outline; None for an empty glyph."""
+        glyf = self.font["glyf"]
+        glyph = glyf.glyphs[name]
+        data = getattr(glyph, "data", None)
+        if data is not None:
+            if len(data) < 10:
+                return None
+            contours, x0, y0, x1, y1 = struct.unpack(">hhhhh", bytes(data[:10]))
+            return None if contours == 0 else (x0, y0, x1, y1)
+        if not glyph.numberOfContours:
+            return None
+        if not hasattr(glyph, "xMax"):
+            glyph.recalcBounds(glyf)
+        return glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax
+
+    def _composite(self, drawings: list[tuple[str, Matrix]]):
+        """A composite glyph drawing each (glyph, matrix): the outlines stay in their
+        source glyphs (nothing is decompiled or recompiled); bounds from the headers."""
+        from fontTools.misc.roundTools import otRound
+        from fontTools.ttLib.tables._g_l_y_f import Glyph, GlyphComponent
+
+        components = []
+        xs: list[float] = []
+        ys: list[float] = []
+        for src, (a, b, c, d, e, f) in drawings:
+            box = self.bounds(src)
+            if box is None:
+                continue
+            comp = GlyphComponent()
+            comp.glyphName = src
+            comp.x, comp.y = otRound(e), otRound(f)
+            # the offset is added after the 2×2 transform, in font units
+            comp.flags = UNSCALED_COMPONENT_OFFSET
+            if (a, b, c, d) != (1, 0, 0, 1):
+                comp.transform = [[a, b], [c, d]]
+            components.append(comp)
+            x0, y0, x1, y1 = box
+            for x, y in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
+                xs.append(a * x + c * y + comp.x)
+                ys.append(b * x + d * y + comp.y)
+            if self.bounds_depth(src) > 0:
+                self.max_depth = max(self.max_depth, self.bounds_depth(src) + 1)
+        glyph = Glyph()
+        if not components:
+            glyph.numberOfContours = 0
+            return glyph
+        glyph.numberOfContours = -1
+        glyph.components = components
+        glyph.xMin, glyph.yMin = math.floor(min(xs)), math.floor(min(ys))
+        glyph.xMax, glyph.yMax = math.ceil(max(xs)), math.ceil(max(ys))
+        self.max_components = max(self.max_components, len(components))
+        return glyph
+
+    def bounds_depth(self, name: str) -> int:
+        """Nesting depth of a glyf glyph: 0 for a simple glyph, ≥ 1 for a composite."""
+        glyph = self.font["glyf"].glyphs[name]
+        data = getattr(glyph, "data", None)
+        if data is not None:
+            composite = len(data) >= 2 and struct.unpack(">h", bytes(data[:2]))[0] < 0
+        else:
+            composite = glyph.numberOfContours < 0
+        return self.source_depth if composite else 0
+
     def _store_glyf(self, wanted: str, glyph, advance: int) -> str:
         name = self._new_name(wanted)
         self.font["glyf"][name] = glyph
-        glyph.recalcBounds(self.font["glyf"])
         return self._register(name, advance, getattr(glyph, "xMin", 0))
 
     def _register(self, name: str, advance: int, lsb: int) -> str:
@@ -428,7 +503,10 @@ class _GlyphAdder:
         self, wanted: str, drawings: list[tuple[str, Matrix]], advance: int, template: str
     ) -> str:
         """A new glyph drawing each (glyph, matrix) of ``drawings``; CFF private dict
-        and FD are taken from ``template``."""
+        and FD are taken from ``template``. In a glyf font the new glyph is a composite
+        of the (transformed) source glyphs."""
+        if not self.is_cff:
+            return self._store_glyf(wanted, self._composite(drawings), advance)
         from fontTools.pens.boundsPen import BoundsPen
         from fontTools.pens.recordingPen import DecomposingRecordingPen
         from fontTools.pens.transformPen import TransformPen
@@ -441,50 +519,80 @@ class _GlyphAdder:
             recordings.append((rec, matrix))
             rec.replay(TransformPen(bounds, matrix))
         lsb = round(bounds.bounds[0]) if bounds.bounds else 0
-        if self.is_cff:
-            from fontTools.pens.t2CharStringPen import T2CharStringPen
+        from fontTools.pens.t2CharStringPen import T2CharStringPen
 
-            old = self.top.CharStrings[template]
-            private = old.private
-            width = None if advance == private.defaultWidthX else advance - private.nominalWidthX
-            pen = T2CharStringPen(width, self.glyphset)
-            for rec, matrix in recordings:
-                rec.replay(TransformPen(pen, matrix))
-            charstring = pen.getCharString(private=private, globalSubrs=old.globalSubrs)
-            return self._store_cff(wanted, charstring, advance, lsb, template)
-        from fontTools.pens.ttGlyphPen import TTGlyphPen
-
-        pen = TTGlyphPen(None)
+        old = self.top.CharStrings[template]
+        private = old.private
+        width = None if advance == private.defaultWidthX else advance - private.nominalWidthX
+        pen = T2CharStringPen(width, self.glyphset)
         for rec, matrix in recordings:
             rec.replay(TransformPen(pen, matrix))
-        return self._store_glyf(wanted, pen.glyph(), advance)
+        charstring = pen.getCharString(private=private, globalSubrs=old.globalSubrs)
+        return self._store_cff(wanted, charstring, advance, lsb, template)
 
     def finish(self) -> None:
         self.font.setGlyphOrder(self.order)
         if self.is_cff:
             self.top.charset = list(self.order)
+            return
+        # The font is saved without recalculating bounds (that would decompile every
+        # glyph): set what the new composites change.
+        maxp = self.font["maxp"]
+        if self.max_components and maxp.tableVersion >= 0x00010000:
+            points = max(maxp.maxPoints, maxp.maxCompositePoints)
+            contours = max(maxp.maxContours, maxp.maxCompositeContours)
+            maxp.maxComponentElements = max(maxp.maxComponentElements, self.max_components)
+            maxp.maxComponentDepth = max(maxp.maxComponentDepth, self.max_depth)
+            maxp.maxCompositePoints = min(
+                max(maxp.maxCompositePoints, points * self.max_components), 0xFFFF
+            )
+            maxp.maxCompositeContours = min(
+                max(maxp.maxCompositeContours, contours * self.max_components), 0xFFFF
+            )
+        boxes = [b for b in map(self.bounds, self.order) if b is not None]
+        if boxes:
+            head = self.font["head"]
+            head.xMin = min(b[0] for b in boxes)
+            head.yMin = min(b[1] for b in boxes)
+            head.xMax = max(b[2] for b in boxes)
+            head.yMax = max(b[3] for b in boxes)
 
 
-def _vertical_origin(font, name: str, em_top: int) -> float:
+def _vertical_origin(font, adder: _GlyphAdder, name: str, em_top: int) -> float:
     """Top of the glyph's vertical cell (its vertical origin y)."""
     if "VORG" in font:
         vorg = font["VORG"]
         return vorg.VOriginRecords.get(name, vorg.defaultVertOriginY)
     if "vmtx" in font and "glyf" in font:
-        glyph = font["glyf"][name]
-        if glyph.numberOfContours:
-            glyph.recalcBounds(font["glyf"])
-            return glyph.yMax + font["vmtx"][name][1]
+        box = adder.bounds(name)
+        if box is not None:
+            return box[3] + font["vmtx"][name][1]
     return em_top
+
+
+def _vertical_middle(adder: _GlyphAdder, glyphset, parts: list[str], default: float) -> float:
+    """Middle of the vertical extent of the ink of ``parts`` together."""
+    if adder.is_cff:
+        from fontTools.pens.boundsPen import BoundsPen
+
+        pen = BoundsPen(glyphset)
+        for g in parts:
+            glyphset[g].draw(pen)
+        box = pen.bounds
+    else:
+        boxes = [b for b in map(adder.bounds, parts) if b is not None]
+        box = (0, min(b[1] for b in boxes), 0, max(b[3] for b in boxes)) if boxes else None
+    return (box[1] + box[3]) / 2 if box else default
 
 
 def _derive(
     source: FontRef, wanted: Iterable[str], tcy: frozenset[str], *, family: str, bold: bool
 ) -> bytes:
     from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
-    from fontTools.pens.boundsPen import BoundsPen
 
     font = _subset(source, wanted)
+    # Bounds are set by the glyph adder; recalculating them would decompile every glyph.
+    font.recalcBBoxes = False
     upm = font["head"].unitsPerEm
     em_bottom, em_top = _em_box(font, source)
     em_cy = (em_bottom + em_top) / 2
@@ -512,7 +620,7 @@ def _derive(
         if src in rotated:
             continue
         v_adv = vmtx[src][0] if vmtx is not None else upm
-        matrix = _ccw(_vertical_origin(font, src, em_top), hmtx[src][0], em_cy)
+        matrix = _ccw(_vertical_origin(font, adder, src, em_top), hmtx[src][0], em_cy)
         rotated[src] = adder.add_rotated(src + ".vrot", src, matrix, v_adv)
 
     # tate-chu-yoko: the characters upright, side by side, condensed into 1 em
@@ -529,10 +637,7 @@ def _derive(
         widths = [hmtx[g][0] for g in parts]
         total = sum(widths)
         scale = min(1.0, (upm - 2 * margin) / total) if len(parts) > 1 else min(1.0, upm / total)
-        bounds = BoundsPen(glyphset)
-        for g in parts:
-            glyphset[g].draw(bounds)
-        y_mid = (bounds.bounds[1] + bounds.bounds[3]) / 2 if bounds.bounds else em_cy
+        y_mid = _vertical_middle(adder, glyphset, parts, em_cy)
         x = (upm - total * scale) / 2
         drawings: list[tuple[str, Matrix]] = []
         for g, w in zip(parts, widths, strict=True):
