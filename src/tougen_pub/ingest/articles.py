@@ -76,6 +76,7 @@ class ArticleLoader:
     # reported one by one (that file's error says it all).
     glossary_failed: bool = False
     sources_failed: bool = False
+    converter: Converter | None = None  # one Markdown engine for the whole book
 
     def display(self, path: Path) -> str:
         return str(self.root / path.relative_to(self.root))
@@ -216,7 +217,10 @@ class ArticleLoader:
         self.resolver.prefix = f"a{f.stem}"
         self.resolver.counter = {}
         images = ImageChecker(self.root, f.path.parent)
-        converter = Converter(self.resolver, images=images.check)
+        if self.converter is None:
+            self.converter = Converter(self.resolver)
+        converter = self.converter
+        converter.images = images.check
         intro, chunks = _split_sections(body, body_line)
 
         def convert(text: str, first_line: int) -> str:

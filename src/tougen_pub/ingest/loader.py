@@ -190,13 +190,14 @@ def _load_glossary(
             resolver.term_ids.setdefault(alias, ident)
     entries = []
     lines = text.split("\n")
+    converter = Converter(resolver)
     for i, (ident, rec) in enumerate(zip(ids, data.term, strict=True)):
         line = locate_key(text, ("term", i, "definition")) or 1
         # a multi-line string starts on the line after 'definition = """'
         first = line + 1 if lines[line - 1].rstrip().endswith(('"""', "'''")) else line
         resolver.prefix = f"gl-{ident}"
         images = ImageChecker(paths.root, paths.root)
-        converter = Converter(resolver, images=images.check)
+        converter.images = images.check
         html = converter.convert(rec.definition)
         ArticleLoader.report_to(diags, converter.findings, Locator(rec.definition, first), display)
         entries.append(

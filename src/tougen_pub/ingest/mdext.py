@@ -27,10 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import markdown
+from markdown import inlinepatterns as md_inline
 from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
+from markdown.inlinepatterns import DelimiterProcessor, InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
+from markdown.util import AtomicString
 
 from tougen_pub.ingest.markup import CITATION, GLOSSARY, RUBY, TCY, normalize_lists, split_ruby
 from tougen_pub.model import REF_GLOSSARY, REF_SOURCE
@@ -302,20 +305,94 @@ class _VoidTags(Postprocessor):
         return text
 
 
+# Inline patterns by their regular expression, with the characters at least one of which any
+# match contains. Python-Markdown tries every pattern on every text run (17 patterns ×
+# every paragraph, list item and table cell); Japanese prose rarely holds any of these
+# characters, so most attempts are known to fail before the regex runs.
+TRIGGERS: dict[str, tuple[str, ...]] = {
+    md_inline.BACKTICK_RE: ("`",),
+    md_inline.ESCAPE_RE: ("\\",),
+    md_inline.LINK_RE: ("[",),
+    md_inline.IMAGE_LINK_RE: ("[",),
+    md_inline.AUTOLINK_RE: ("<",),
+    md_inline.AUTOMAIL_RE: ("<",),
+    md_inline.LINE_BREAK_RE: ("  \n",),
+    md_inline.HTML_RE: ("<",),
+    md_inline.ENTITY_RE: ("&",),
+    RUBY.pattern: ("{",),
+    TCY.pattern: ("^",),
+    GLOSSARY.pattern: ("[[",),
+    CITATION.pattern: ("[@",),
+}
+
+
+def _triggers(pattern: object) -> tuple[str, ...] | None:
+    """What a text must contain for ``pattern`` to match; None: always try it."""
+    if isinstance(pattern, DelimiterProcessor):  # emphasis: its regex is the tokens
+        return tuple(pattern.tokens) if all(pattern.tokens) else None
+    if type(pattern).getCompiledRegExp is not md_inline.Pattern.getCompiledRegExp:
+        return None
+    return TRIGGERS.get(getattr(pattern, "pattern", None))  # type: ignore[arg-type]
+
+
+class _InlineFilter(InlineTreeprocessor):
+    """Python-Markdown's inline tree processor, skipping patterns whose trigger characters
+    are absent from the text (their regex could not match: the result is the same) and
+    reading the pattern registry once per document instead of once per attempt."""
+
+    def run(self, tree, ancestors=None):  # type: ignore[no-untyped-def]  # noqa: ANN001
+        self._table = [(p, _triggers(p)) for p in self.inlinePatterns]
+        known = [t for _p, ts in self._table if ts is not None for t in ts]
+        self._any = (
+            re.compile("|".join(map(re.escape, sorted(set(known)))))
+            if all(ts is not None for _p, ts in self._table)
+            else None
+        )
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
+        if isinstance(data, AtomicString):
+            return data
+        if self._any is not None and self._any.search(data) is None:
+            return data  # no pattern can match (matches only ever remove characters)
+        table = self._table
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        start = 0
+        count = len(table)
+        index = patternIndex
+        while index < count:
+            pattern, triggers = table[index]
+            if triggers is not None:
+                for trigger in triggers:
+                    if trigger in data:
+                        break
+                else:
+                    index += 1
+                    start = 0  # as after a failed attempt
+                    continue
+            data, matched, start = apply(pattern, data, index, start)
+            if not matched:
+                index += 1
+        return data
+
+
 class TougenMarkup(Extension):
     """Registers our inline markup and the list-indentation fix; ``raw_html=False`` shows raw
     HTML as text (the fallback when it is not well-formed)."""
 
-    def __init__(self, resolver: Resolver, raw_html: bool = True) -> None:
+    def __init__(self, resolver: Resolver, raw_html: bool = True, skip_inline: bool = True) -> None:
         super().__init__()
         self.resolver = resolver
         self.raw_html = raw_html
+        self.skip_inline = skip_inline  # False: Python-Markdown's own inline processor
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown API)
         if not self.raw_html:
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
         md.inlinePatterns.deregister("entity")
+        if self.skip_inline:
+            md.treeprocessors.register(_InlineFilter(md), "inline", 20)
         md.preprocessors.register(_ListIndent(md), "tougen-list-indent", 27)
         md.postprocessors.register(_VoidTags(md), "tougen-void-tags", 35)
         md.inlinePatterns.register(_Ruby(RUBY.pattern), "tougen-ruby", PRIORITY["ruby"])
@@ -354,9 +431,12 @@ def _scheme_of(value: str) -> str:
 
 
 class Converter:
-    """Markdown → XHTML fragment with our extensions; one instance per document.
+    """Markdown → XHTML fragment with our extensions.
 
-    After each :meth:`convert`, :attr:`findings` lists what was removed or refused.
+    Building the Markdown engine costs more than converting a short text, so one instance
+    serves a whole book: set :attr:`images` (the image policy of the document) and the
+    resolver's ``prefix``/``counter`` before each document. After each :meth:`convert`,
+    :attr:`findings` lists what was removed or refused.
     """
 
     def __init__(
@@ -364,10 +444,12 @@ class Converter:
         resolver: Resolver,
         on_unsafe: Callable[[str], None] | None = None,
         images: ImagePolicy | None = None,
+        skip_inline: bool = True,
     ) -> None:
         self.resolver = resolver
         self.on_unsafe = on_unsafe
         self.images = images
+        self.skip_inline = skip_inline
         self.findings: list[Finding] = []
         self.md = self._markdown(raw_html=True)
         self._md_plain: markdown.Markdown | None = None
@@ -375,7 +457,7 @@ class Converter:
     def _markdown(self, raw_html: bool) -> markdown.Markdown:
         return markdown.Markdown(
             extensions=[
-                TougenMarkup(self.resolver, raw_html=raw_html),
+                TougenMarkup(self.resolver, raw_html=raw_html, skip_inline=self.skip_inline),
                 "markdown.extensions.tables",
                 "markdown.extensions.sane_lists",
                 "markdown.extensions.fenced_code",
