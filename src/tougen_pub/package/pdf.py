@@ -29,7 +29,7 @@ from tougen_pub.model import Book
 from tougen_pub.package.builddate import source_date_epoch
 from tougen_pub.package.compose.metrics import metrics_for
 from tougen_pub.package.compose.xhtml import Settings, compose_fragment
-from tougen_pub.package.fetch import Refusal, RestrictedFetcher
+from tougen_pub.package.fetch import FONT_SCHEME, Refusal, RestrictedFetcher
 from tougen_pub.package.fonts import BookFonts, FontRef, book_fonts
 from tougen_pub.package.output import atomic_path
 from tougen_pub.paths import styles_dir
@@ -293,39 +293,58 @@ def prepare(book: Book, mode: str, options: Any, diags: Diagnostics) -> Prepared
     finisher = None
     if vertical:
         from tougen_pub.package.vertical.finish import rotate_pages
+        from tougen_pub.package.vertical.font import TCY_FEATURE
 
-        # The derived fonts hold only the characters the book draws: render the document
-        # once without composition to learn them (and the tate-chu-yoko strings).
-        draft = PrintRenderer(ebook, page({"mincho": "", "gothic": ""}), inline=inline).render()
+        # The derived fonts hold only the characters the book draws, and the composer
+        # needs the derived font's metrics: render the document once with a placeholder
+        # for every body fragment, learn the characters (and tate-chu-yoko strings) from
+        # the uncomposed fragments, then put the composed fragments in.
+        font_urls = {kind: f"{FONT_SCHEME}:{kind}" for kind in ("mincho", "gothic")}
+        extra = f'\n.tcy {{ font-feature-settings: "{TCY_FEATURE}"; }}'
+        deferred: list[str] = []
+
+        def defer(fragment: str) -> str:
+            deferred.append(fragment)
+            return f"\x00{len(deferred) - 1}\x00"
+
+        skeleton = PrintRenderer(ebook, page(font_urls, extra), compose=defer, inline=inline)
+        skeleton_html = skeleton.render()
+        draft = _fill(skeleton_html, deferred)
         chars = drawn_chars(draft) | frozenset(GENERATED_CHARS)
         tcy = tcy_strings(draft) | PAGE_TCY
         cache = font_cache_dir(options.out)
         mincho = _derive(fonts.mincho, chars, tcy, FAMILIES["mincho"], cache)
         gothic = _derive(fonts.gothic, gothic_chars(draft), tcy, FAMILIES["gothic"], cache)
-        font_urls = {
-            "mincho": fetcher.add("mincho", mincho.data, mincho.mime_type),
-            "gothic": fetcher.add("gothic", gothic.data, gothic.mime_type),
-        }
-        advance = mincho.advance
-        valid_tcy = mincho.tcy_strings
-        extra = f'\n.tcy {{ font-feature-settings: "{mincho.tcy_feature}"; }}'
+        for kind, derived in (("mincho", mincho), ("gothic", gothic)):
+            if fetcher.add(kind, derived.data, derived.mime_type) != font_urls[kind]:
+                raise AssertionError(f"font URL of {kind} is not {font_urls[kind]}")
+        settings = Settings(
+            advance=mincho.advance, measure=float(g.chars), indent=1.0, tcy=mincho.tcy_strings
+        )
+        html = _fill(skeleton_html, [compose_fragment(frag, settings) for frag in deferred])
         finisher = rotate_pages(r2l=options.r2l_viewer or book.config.print.r2l_viewer)
-    else:
-        font_urls = {
-            kind: fetcher.add(kind, face_bytes(getattr(fonts, kind)), "font/ttf")
-            for kind in ("mincho", "gothic")
-        }
-        advance = metrics_for(fonts.mincho.path, fonts.mincho.index)
-        valid_tcy = frozenset()
-        extra = ""
-    settings = Settings(advance=advance, measure=float(g.chars), indent=1.0, tcy=valid_tcy)
+        return Prepared(html, fetcher, g, finisher, book.root.resolve().as_uri() + "/")
+    font_urls = {
+        kind: fetcher.add(kind, face_bytes(getattr(fonts, kind)), "font/ttf")
+        for kind in ("mincho", "gothic")
+    }
+    advance = metrics_for(fonts.mincho.path, fonts.mincho.index)
+    settings = Settings(advance=advance, measure=float(g.chars), indent=1.0)
     html = PrintRenderer(
         ebook,
-        page(font_urls, extra),
+        page(font_urls),
         compose=lambda frag: compose_fragment(frag, settings),
         inline=inline,
     ).render()
     return Prepared(html, fetcher, g, finisher, book.root.resolve().as_uri() + "/")
+
+
+PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
+
+
+def _fill(skeleton: str, fragments: list[str]) -> str:
+    """The document with each fragment placeholder replaced by its fragment."""
+    return PLACEHOLDER.sub(lambda m: fragments[int(m.group(1))], skeleton)
 
 
 # Characters that only the stylesheets draw (separators, leaders, kanji page numbers).
