@@ -8,6 +8,8 @@ zip with an OPF.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
@@ -16,7 +18,8 @@ from datetime import datetime
 from html import unescape
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from tougen_pub.model import REF_IMAGE, Article, Book, Reference
@@ -157,6 +160,7 @@ class EpubRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=template_code_cache(),
         )
         self.files = {art.slug: chapter_file(i) for i, art in enumerate(book.articles, 1)}
         self.source_numbers = {src.id: i for i, src in enumerate(book.sources, 1)}
@@ -454,6 +458,27 @@ class EpubRenderer:
             toc=toc,
             landmarks=landmarks,
         )
+
+
+class _QuietCodeCache(FileSystemBytecodeCache):
+    """Jinja's compiled-template cache (like .pyc files: keyed by the template source's
+    hash, holding code, never output); a cache that cannot be written is skipped."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def template_code_cache() -> FileSystemBytecodeCache | None:
+    """Compiling the page templates costs more than rendering the seed book's pages; the
+    compiled code is kept in Jinja's per-user temporary folder (``TOUGEN_TEMPLATE_CACHE=0``
+    turns this off)."""
+    if os.environ.get("TOUGEN_TEMPLATE_CACHE", "") == "0":
+        return None
+    try:
+        return _QuietCodeCache()
+    except (OSError, RuntimeError):  # no safe per-user folder
+        return None
 
 
 def render_pages(
