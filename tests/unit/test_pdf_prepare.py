@@ -74,3 +74,45 @@ def test_css_strings_are_escaped(title: str) -> None:
     assert css.startswith('"') and css.endswith('"')
     assert "</style" not in css
     assert css[1:-1].count('"') == css[1:-1].count('\\"')
+
+
+def _tree(el) -> tuple:
+    return (
+        el.tag,
+        dict(el.attrib),
+        el.text or "",
+        el.tail or "",
+        tuple(_tree(c) for c in el if isinstance(c.tag, str)),
+    )
+
+
+@pytest.mark.parametrize("mode", ["horizontal", "vertical"])
+def test_fast_parse_builds_the_html5_parsers_tree(tiny_book, mode: str) -> None:
+    import tinyhtml5
+
+    prepared = pdf.prepare(
+        tiny_book, mode, BuildOptions(tiny_book.root, Path("/nonexistent"), mode), Diagnostics()
+    )
+    fast = pdf.parse_as_html5(prepared.html)
+    assert fast is not None
+    assert _tree(fast) == _tree(tinyhtml5.parse(prepared.html, namespace_html_elements=False))
+    # a row directly in a table gets the <tbody> the HTML5 parser adds
+    table = "<table>\n<tr><th>a</th><td>b</td></tr>\n</table>"
+    page = f"<!DOCTYPE html>\n<html><head><title>t</title></head><body>{table}</body>\n</html>"
+    assert _tree(pdf.parse_as_html5(page)) == _tree(
+        tinyhtml5.parse(page, namespace_html_elements=False)
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>a<div>b</div></p>",  # HTML5 closes the paragraph
+        "<p>a&nbsp;b</p>",  # a named entity is not XML
+        "<p>a<br>b</p>",  # not well-formed
+        "<table>x<tr><td>1</td></tr></table>",  # text fostered out of the table
+    ],
+)
+def test_documents_html5_would_restructure_go_to_the_html5_parser(body: str) -> None:
+    page = f"<!DOCTYPE html>\n<html><head><title>t</title></head><body>{body}</body></html>"
+    assert pdf.parse_as_html5(page) is None
