@@ -41,7 +41,9 @@ def _font(ref: FontRef, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(ref.path), size, index=ref.index)
 
 
-NO_LINE_START = set("、。，．・：；？！!?)）」』】〕〉》ー―…‥ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ々")
+NO_LINE_START = set(
+    "、。，．・：；？！!?)）」』】〕〉》ー―…‥ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ々"
+)
 NO_LINE_END = set("(（「『【〔〈《")
 GOOD_BREAK_AFTER = set(" 　、。」』】）―:：")
 
@@ -148,6 +150,7 @@ def _horizontal_title(
     draw: ImageDraw.ImageDraw, text: CoverText, font: FontRef, box: tuple[int, int, int, int]
 ) -> None:
     left, top, right, bottom = box
+
     def fits_at(size: int) -> Callable[[str], bool]:
         face = _font(font, size)
         return lambda line: face.getlength(line) <= right - left
