@@ -6,10 +6,16 @@ when anything failed.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
+
+# The book.toml schema and front matter are pydantic models; no pydantic plugin takes part,
+# and looking them up scans the metadata of every installed distribution (tens of ms per
+# run). Set PYDANTIC_DISABLE_PLUGINS yourself to choose otherwise.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from tougen_pub import __version__
 from tougen_pub.diagnostics import TougenError

@@ -15,6 +15,7 @@ from tougen_pub.ingest.markup import Mark, scan
 from tougen_pub.ingest.mdext import Converter, Finding, Resolver
 from tougen_pub.ingest.tomlfile import locate_key, read_text
 from tougen_pub.model import REF_GLOSSARY, REF_SOURCE, Article, Reference, Section, SeeAlso, Source
+from tougen_pub.progress import progress
 
 ARTICLES_DIR = "articles"
 ARTICLE_NAME = re.compile(r"^(\d{1,4})-([A-Za-z0-9][A-Za-z0-9_-]*)$")
@@ -178,12 +179,13 @@ class ArticleLoader:
             if meta is not None and meta[0].url:
                 self.by_url[_norm_url(meta[0].url)] = f.stem
         articles = []
-        for index, (f, meta) in enumerate(parsed, 1):
-            if meta is None:
-                continue
-            article = self._build(index, f, *meta)
-            if article is not None:
-                articles.append(article)
+        with progress(len(parsed), "loading articles") as step:
+            for index, (f, meta) in enumerate(parsed, 1):
+                if meta is not None:
+                    article = self._build(index, f, *meta)
+                    if article is not None:
+                        articles.append(article)
+                step()
         return articles
 
     # -- one article ----------------------------------------------------------------------

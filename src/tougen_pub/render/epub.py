@@ -23,6 +23,7 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from tougen_pub.model import REF_IMAGE, Article, Book, Reference
+from tougen_pub.progress import progress
 from tougen_pub.render.links import LinkTargets, resolve, source_anchor, term_anchor
 from tougen_pub.transforms.passes import Edition, passes_for
 
@@ -234,7 +235,11 @@ class EpubRenderer:
     def render(self) -> RenderedBook:
         book = self.book
         pages = [self.cover(), self.titlepage()]
-        chapters = [self.chapter(art) for art in book.articles]
+        chapters = []
+        with progress(len(book.articles), "EPUB articles") as step:
+            for art in book.articles:
+                chapters.append(self.chapter(art))
+                step()
         back = []
         if book.glossary:
             back.append(self.glossary())
