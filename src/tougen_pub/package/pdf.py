@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from html import escape as xml_escape
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tougen_pub.config import Margins
 from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation
@@ -29,12 +29,14 @@ from tougen_pub.model import Book
 from tougen_pub.package.builddate import source_date_epoch
 from tougen_pub.package.compose.metrics import metrics_for
 from tougen_pub.package.compose.xhtml import Settings, compose_fragment
-from tougen_pub.package.fetch import FONT_SCHEME, Refusal, RestrictedFetcher
 from tougen_pub.package.fonts import BookFonts, FontRef, book_fonts
 from tougen_pub.package.output import atomic_path
 from tougen_pub.paths import styles_dir
 from tougen_pub.render.print import PrintPage, PrintRenderer
 from tougen_pub.transforms import passes
+
+if TYPE_CHECKING:
+    from tougen_pub.package.fetch import Refusal, RestrictedFetcher
 
 MM = 72 / 25.4  # points per millimetre
 
@@ -227,6 +229,33 @@ def pdf_identifier(book: Book, mode: str, trim: str) -> bytes:
 # -- WeasyPrint -----------------------------------------------------------------------
 
 
+def load_weasyprint() -> None:
+    """Import WeasyPrint without its library probe spawning processes.
+
+    WeasyPrint tries several names for each native library; every name that does not load
+    makes ``ctypes.util.find_library`` run ``ldconfig -p`` and gcc (some 50 processes and
+    0.1 s). On Linux the names with the soname load directly, so the probe is skipped
+    there; should the import fail that way, it is retried with the probe.
+    """
+    import sys
+
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        return
+    import ctypes.util
+
+    probe = ctypes.util.find_library
+    ctypes.util.find_library = lambda _name: None
+    try:
+        import weasyprint  # noqa: F401
+    except OSError:
+        ctypes.util.find_library = probe
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+        import weasyprint  # noqa: F401, F811
+    finally:
+        ctypes.util.find_library = probe
+
+
 class _LogCollector(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -270,6 +299,9 @@ def prepare(book: Book, mode: str, options: Any, diags: Diagnostics) -> Prepared
     fonts = book_fonts(book.config, book.root)
     report_missing(book, fonts, diags)
     g = geometry(book, mode, trim)
+    load_weasyprint()
+    from tougen_pub.package.fetch import FONT_SCHEME, RestrictedFetcher
+
     fetcher = RestrictedFetcher([book.root, styles_dir()])
     styles = styles_dir()
     vertical = mode == "vertical"
@@ -439,6 +471,7 @@ def html_document(prepared: Prepared) -> Any:
     faster than the HTML5 parser) and given the tree the HTML5 parser would build; a
     document where HTML5 parsing would restructure anything goes to the HTML5 parser.
     """
+    load_weasyprint()
     import weasyprint
 
     root = parse_as_html5(prepared.html)
