@@ -249,11 +249,12 @@ class ArticleLoader:
                 "article-empty", "article has no text", SourceLocation(display, body_line - 1)
             )
         all_html = intro_html + "".join(s.html for s in sections)
+        tree = ET.fromstring(f"<div>{all_html}</div>")  # parsed once for references and text
         glossary_uses = self._references(
-            all_html, REF_GLOSSARY, marks, body_line, display, "glossary", f.stem
+            tree, REF_GLOSSARY, marks, body_line, display, "glossary", f.stem
         )
         citations = self._references(
-            all_html, REF_SOURCE, marks, body_line, display, "citation", f.stem
+            tree, REF_SOURCE, marks, body_line, display, "citation", f.stem
         )
         source_ids: list[str] = []
         known = {s.id for s in self.sources}
@@ -281,7 +282,7 @@ class ArticleLoader:
         if isinstance(date, dt.date) and not isinstance(date, dt.datetime):
             date = dt.datetime(date.year, date.month, date.day)
         # every character that is printed, ruby readings included (fonts must cover them)
-        chars = set(meta.title) | set(meta.image_credit or "") | set(_all_text(all_html))
+        chars = set(meta.title) | set(meta.image_credit or "") | set("".join(tree.itertext()))
         chars |= {c for s in sections for c in s.title} | {c for s in see_also for c in s.title}
         return Article(
             number=number,
@@ -347,7 +348,7 @@ class ArticleLoader:
 
     def _references(
         self,
-        html: str,
+        root: ET.Element,
         prefix: str,
         marks: list[Mark],
         body_line: int,
@@ -362,7 +363,6 @@ class ArticleLoader:
                 places.setdefault(key, []).append((m.line + body_line - 1, m.column))
         refs = []
         seen: dict[str, int] = {}
-        root = ET.fromstring(f"<div>{html}</div>")
         for el in root.iter("a"):
             href = el.get("href", "")
             if not href.startswith(prefix):
@@ -429,10 +429,6 @@ def _inline_text(fragment: str) -> str:
     for rt in root.iter("rt"):
         rt.text = ""
     return "".join(root.itertext())
-
-
-def _all_text(fragment: str) -> str:
-    return "".join(ET.fromstring(f"<div>{fragment}</div>").itertext())
 
 
 def _norm_url(url: str | None) -> str:

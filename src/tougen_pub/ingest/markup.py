@@ -160,11 +160,11 @@ def scan(text: str) -> tuple[list[Mark], list[Problem]]:
     marks: list[Mark] = []
     problems: list[Problem] = []
     for number, line in _masked_lines(text):
-        taken = [False] * len(line)
+        taken = bytearray(len(line))  # 1 where a markup match already covers the column
 
-        def claim(match: re.Match[str], taken: list[bool] = taken) -> None:
-            for i in range(match.start(), match.end()):
-                taken[i] = True
+        def claim(match: re.Match[str], taken: bytearray = taken) -> None:
+            start, end = match.span()
+            taken[start:end] = b"\x01" * (end - start)
 
         for m in RUBY.finditer(line):
             claim(m)
@@ -207,7 +207,7 @@ def scan(text: str) -> tuple[list[Mark], list[Problem]]:
                     )
                 )
         for m in TCY.finditer(line):
-            if any(taken[m.start() : m.end()]):
+            if 1 in taken[m.start() : m.end()]:
                 continue
             claim(m)
             content = m.group(1)

@@ -340,14 +340,19 @@ class _InlineFilter(InlineTreeprocessor):
     are absent from the text (their regex could not match: the result is the same) and
     reading the pattern registry once per document instead of once per attempt."""
 
+    _patterns: list[object] | None = None
+
     def run(self, tree, ancestors=None):  # type: ignore[no-untyped-def]  # noqa: ANN001
-        self._table = [(p, _triggers(p)) for p in self.inlinePatterns]
-        known = [t for _p, ts in self._table if ts is not None for t in ts]
-        self._any = (
-            re.compile("|".join(map(re.escape, sorted(set(known)))))
-            if all(ts is not None for _p, ts in self._table)
-            else None
-        )
+        patterns = list(self.inlinePatterns)
+        if patterns != self._patterns:  # extensions registered or removed patterns
+            self._patterns = patterns
+            self._table = [(p, _triggers(p)) for p in patterns]
+            known = [t for _p, ts in self._table if ts is not None for t in ts]
+            self._any = (
+                re.compile("|".join(map(re.escape, sorted(set(known)))))
+                if all(ts is not None for _p, ts in self._table)
+                else None
+            )
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803

@@ -165,6 +165,16 @@ class EpubRenderer:
         )
         self.files = {art.slug: chapter_file(i) for i, art in enumerate(book.articles, 1)}
         self.source_numbers = {src.id: i for i, src in enumerate(book.sources, 1)}
+        # lookups by key, built once (the Book's own lookups scan every article per call)
+        self.titles = {art.slug: art.title for art in book.articles}
+        self.sources_by_id = {src.id: src for src in book.sources}
+        self.term_uses: dict[str, list[Reference]] = {}
+        self.source_uses: dict[str, list[Reference]] = {}
+        for art in book.articles:
+            for ref in art.glossary_uses:
+                self.term_uses.setdefault(ref.target_id, []).append(ref)
+            for ref in art.citations:
+                self.source_uses.setdefault(ref.target_id, []).append(ref)
         self.targets = LinkTargets(
             glossary=lambda key: f"{FILES['glossary']}#{term_anchor(key)}",
             source=lambda key: f"{FILES['bibliography']}#{source_anchor(key)}",
@@ -205,7 +215,7 @@ class EpubRenderer:
         out = []
         for ref in refs:
             seen[ref.article_slug] = seen.get(ref.article_slug, 0) + 1
-            title = self.book.article(ref.article_slug).title
+            title = self.titles[ref.article_slug]
             label = title if seen[ref.article_slug] == 1 else f"{title}（{seen[ref.article_slug]}）"
             out.append({"href": self.targets.anchor(ref.article_slug, ref.anchor), "label": label})
         return out
@@ -318,7 +328,7 @@ class EpubRenderer:
                 "anchor": f"a{art.slug}-src-{sid}",
                 "href": self.targets.source(sid),
                 "number": self.text(str(self.source_numbers[sid])),
-                "title": self.book.source(sid).title,
+                "title": self.sources_by_id[sid].title,
             }
             for sid in art.sources
             if sid in self.source_numbers
@@ -360,7 +370,7 @@ class EpubRenderer:
                     "reading": entry.reading if entry.reading != entry.term else "",
                     "definition": self.fragment(entry.definition_html),
                     "aliases": list(entry.aliases),
-                    "uses": self.backlinks(self.book.uses_of_term(entry.id)),
+                    "uses": self.backlinks(self.term_uses.get(entry.id, [])),
                 }
             )
         return self.page(
@@ -383,7 +393,7 @@ class EpubRenderer:
                 "published": src.published or "",
                 "accessed": src.accessed or "",
                 "url": src.url or "",
-                "cited_in": self.backlinks(self.book.citations_of(src.id)),
+                "cited_in": self.backlinks(self.source_uses.get(src.id, [])),
             }
             for src in self.book.sources
         ]
