@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tougen_pub.diagnostics import Diagnostics, SourceLocation
+from tougen_pub.diagnostics import Diagnostic, Diagnostics, SourceLocation
 from tougen_pub.ingest.frontmatter import FrontMatter, split_article
 from tougen_pub.ingest.images import ImageChecker
 from tougen_pub.ingest.markup import Mark, scan
@@ -178,15 +181,41 @@ class ArticleLoader:
         for f, meta in parsed:
             if meta is not None and meta[0].url:
                 self.by_url[_norm_url(meta[0].url)] = f.stem
-        articles = []
+        jobs = [(index, f, meta) for index, (f, meta) in enumerate(parsed, 1) if meta is not None]
+        articles: list[Article] = []
         with progress(len(parsed), "loading articles") as step:
-            for index, (f, meta) in enumerate(parsed, 1):
-                if meta is not None:
+            step(len(parsed) - len(jobs))
+            workers = _workers(len(jobs))
+            if workers > 1:
+                for built, diags in self._build_parallel(jobs, workers):
+                    articles += [a for a in built if a is not None]
+                    self.diags.extend(diags)
+                    step(len(built))
+            else:
+                for index, f, meta in jobs:
                     article = self._build(index, f, *meta)
                     if article is not None:
                         articles.append(article)
-                step()
+                    step()
         return articles
+
+    def _build_parallel(
+        self, jobs: list[tuple[int, _Found, tuple[FrontMatter, str, int, str]]], workers: int
+    ) -> Iterator[tuple[list[Article | None], list[Diagnostic]]]:
+        """Build the articles in ``workers`` forked processes, in chunks of consecutive
+        articles; chunks come back in reading order with their diagnostics, so the result
+        and the order of diagnostics are those of the sequential loop."""
+        import multiprocessing
+
+        global _FORKED
+        size = max(8, min(PARALLEL_CHUNK, len(jobs) // (workers * 4) or 1))
+        chunks = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+        _FORKED = (self, jobs)  # inherited by the forked workers: only ranges are sent
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                yield from pool.imap(_build_chunk, chunks)
+        finally:
+            _FORKED = None
 
     # -- one article ----------------------------------------------------------------------
     def _read(self, f: _Found) -> tuple[FrontMatter, str, int, str] | None:
@@ -402,6 +431,39 @@ class ArticleLoader:
                 target = None
             links.append(SeeAlso(link.title, link.url, target, where))
         return links
+
+
+# Books with at least this many articles convert their Markdown in several processes when
+# more than one CPU is available (TOUGEN_JOBS=N sets the number, 1 turns it off).
+PARALLEL_MIN_ARTICLES = 50
+PARALLEL_CHUNK = 25
+_FORKED: (
+    tuple[ArticleLoader, list[tuple[int, _Found, tuple[FrontMatter, str, int, str]]]] | None
+) = None
+
+
+def _workers(n_articles: int) -> int:
+    import multiprocessing
+
+    env = os.environ.get("TOUGEN_JOBS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        wanted = int(env)
+    else:
+        if n_articles < PARALLEL_MIN_ARTICLES or sys.getprofile() or sys.gettrace():
+            return 1  # small book, or a profiler or coverage tracer that should see the work
+        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if wanted > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(wanted, n_articles))
+
+
+def _build_chunk(span: tuple[int, int]) -> tuple[list[Article | None], list[Diagnostic]]:
+    """In a worker: build the articles ``jobs[start:end]`` with the forked loader's state."""
+    assert _FORKED is not None
+    loader, jobs = _FORKED
+    loader.diags = Diagnostics()
+    built = [loader._build(index, f, *meta) for index, f, meta in jobs[span[0] : span[1]]]
+    return built, list(loader.diags)
 
 
 def _split_sections(
