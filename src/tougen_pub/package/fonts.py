@@ -86,26 +86,59 @@ def _is_japanese(ref: FontRef) -> bool:
     return all(ord(c) in cover for c in "あア漢字、。")
 
 
-@functools.lru_cache(maxsize=16)
-def fc_match(pattern: str) -> FontRef | None:
-    """The file fontconfig matches for a pattern, if fontconfig is installed."""
+FC_FORMAT = "%{file}\t%{index}"
+_fc_output: dict[str, str | None] = {}  # fc-match's answer per pattern, for this process
+
+
+def _fc_start(pattern: str) -> subprocess.Popen[str] | None:
     exe = shutil.which("fc-match")
     if exe is None:
         return None
     try:
-        out = subprocess.run(
-            [exe, "-f", "%{file}\t%{index}", pattern],
-            capture_output=True,
+        return subprocess.Popen(
+            [exe, "-f", FC_FORMAT, pattern],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
             text=True,
-            check=True,
-            timeout=30,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
+        )
+    except OSError:
+        return None
+
+
+def _fc_finish(proc: subprocess.Popen[str] | None) -> str | None:
+    if proc is None:
+        return None
+    try:
+        out, _ = proc.communicate(timeout=30)
+    except subprocess.SubprocessError:
+        proc.kill()
+        proc.communicate()
+        return None
+    return out if proc.returncode == 0 else None
+
+
+def fc_prefetch(patterns: list[str]) -> None:
+    """Ask fontconfig about several patterns at once (each fc-match run spends most of its
+    few milliseconds starting up); :func:`fc_match` then answers from the results."""
+    todo = [p for p in dict.fromkeys(patterns) if p not in _fc_output]
+    started = [(p, _fc_start(p)) for p in todo]
+    for pattern, proc in started:
+        _fc_output[pattern] = _fc_finish(proc)
+
+
+@functools.lru_cache(maxsize=16)
+def fc_match(pattern: str) -> FontRef | None:
+    """The file fontconfig matches for a pattern, if fontconfig is installed."""
+    if pattern not in _fc_output:
+        fc_prefetch([pattern])
+    out = _fc_output[pattern]
+    if not out:
         return None
     file, _, index = out.partition("\t")
     if not file:
         return None
-    ref = FontRef(Path(file).resolve(), int(index or 0))
+    ref = FontRef(Path(file).resolve(), int(index or 0) if index.isdigit() else 0)
     return ref if ref.path.is_file() and _is_japanese(ref) else None
 
 
@@ -149,6 +182,16 @@ def _font_error(code: str, message: str, kind: str, root: Path) -> NoReturn:
 
 
 def book_fonts(config: BookConfig, root: Path) -> BookFonts:
+    fc_prefetch(
+        [
+            PATTERNS[kind][0]
+            for kind, configured in (
+                ("mincho", config.fonts.mincho),
+                ("gothic", config.fonts.gothic),
+            )
+            if not configured
+        ]
+    )
     return BookFonts(
         mincho=resolve("mincho", config.fonts.mincho, root),
         gothic=resolve("gothic", config.fonts.gothic, root),
