@@ -82,6 +82,11 @@ def load_book(root: Path) -> tuple[Book | None, Diagnostics]:
     return book, diags
 
 
+def read_config(root: Path) -> BookConfig | None:
+    """book.toml alone (None when it is missing or invalid; see :func:`load_book` for why)."""
+    return _load_config(Paths(root), Diagnostics())
+
+
 def _load_config(paths: Paths, diags: Diagnostics) -> BookConfig | None:
     path = paths.root / BOOK_FILE
     display = paths.display(BOOK_FILE)

@@ -21,7 +21,7 @@ from lxml import etree
 from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation, TougenError
 from tougen_pub.model import Book
 from tougen_pub.package.builddate import source_date_epoch
-from tougen_pub.package.cover import CoverText, cover_alt, render_cover
+from tougen_pub.package.cover import cover_alt, cover_text, render_cover
 from tougen_pub.package.fonts import book_fonts, missing_chars
 from tougen_pub.package.images import image_uses, load_images, package_names
 from tougen_pub.package.output import atomic_write
@@ -80,12 +80,7 @@ def epub_bytes(
     ed_book = apply(book, edition)
     cfg = book.config
 
-    text = CoverText(
-        title=cfg.title,
-        subtitle=cfg.subtitle,
-        series=cfg.series.name if cfg.series else None,
-        authors=tuple(c.name for c in cfg.creators if c.role in ("aut", "edt")),
-    )
+    text = cover_text(cfg)
     gothic = book_fonts(cfg, book.root).gothic
     missing = missing_chars(
         gothic,
