@@ -57,8 +57,9 @@ def load_book(root: Path) -> tuple[Book | None, Diagnostics]:
     sources_failed = len(diags.errors) > before
     resolver = Resolver(source_numbers={s.id: i for i, s in enumerate(sources, 1)})
     before = len(diags.errors)
-    glossary, note = _load_glossary(paths, resolver, diags)
-    loader = ArticleLoader(paths.root, diags, resolver, sources)
+    converter = Converter(resolver)  # one Markdown engine for the glossary and the articles
+    glossary, note = _load_glossary(paths, converter, diags)
+    loader = ArticleLoader(paths.root, diags, resolver, sources, converter=converter)
     loader.glossary_failed = len(diags.errors) > before and not glossary
     loader.sources_failed = sources_failed and not sources
     articles = loader.load_all(config.articles if config else [])
@@ -159,8 +160,9 @@ def _load_sources(paths: Paths, diags: Diagnostics) -> list[Source]:
 
 
 def _load_glossary(
-    paths: Paths, resolver: Resolver, diags: Diagnostics
+    paths: Paths, converter: Converter, diags: Diagnostics
 ) -> tuple[list[GlossaryEntry], str | None]:
+    resolver = converter.resolver
     display = paths.display(GLOSSARY_FILE)
     data, text = load_toml_file(
         paths.root / GLOSSARY_FILE, display, GlossaryFile, diags, "glossary"
@@ -195,7 +197,6 @@ def _load_glossary(
             resolver.term_ids.setdefault(alias, ident)
     entries = []
     lines = text.split("\n")
-    converter = Converter(resolver)
     for i, (ident, rec) in enumerate(zip(ids, data.term, strict=True)):
         line = locate_key(text, ("term", i, "definition")) or 1
         # a multi-line string starts on the line after 'definition = """'
