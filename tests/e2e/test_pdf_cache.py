@@ -1,8 +1,10 @@
-"""The derived vertical fonts are cached in the build folder: a build that takes them
-from the cache writes the very same PDF bytes as the build that derived them."""
+"""The build folder's cache (derived vertical fonts, page numbers of link targets): a build
+that uses it writes the very same PDF bytes as the build that filled it, and a stale
+cache only costs time."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -13,29 +15,66 @@ from test_pdf_vertical import vbuilt  # noqa: F401 - the shared vertical build
 pytestmark = pytest.mark.slow
 
 
-def test_cached_fonts_give_a_byte_identical_pdf(
+def _rebuild(built: Built, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
+    """Build the vertical book again into ``out``; which layouts ran (literal page numbers
+    or target-counter)."""
+    from tougen_pub.ingest.loader import load_book
+    from tougen_pub.package import pdf
+    from tougen_pub.pipeline import BuildOptions
+
+    layouts: list[str] = []
+    original = pdf.html_document
+
+    def spy(prepared, html=None):
+        layouts.append("counter" if html is None else "literal")
+        return original(prepared, html)
+
+    monkeypatch.setattr(pdf, "html_document", spy)
+    book, diags = load_book(built.root)
+    assert book is not None
+    target, _ = pdf.build(book, "vertical", BuildOptions(built.root, out, "vertical"), diags)
+    return target, layouts
+
+
+def test_cached_fonts_and_pages_give_a_byte_identical_pdf(
     vbuilt: Built,  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tougen_pub.ingest.loader import load_book
-    from tougen_pub.package import pdf
     from tougen_pub.package.vertical import font
-    from tougen_pub.pipeline import BuildOptions
 
-    cache = vbuilt.pdf.parent / ".cache" / "fonts"
-    entries = sorted(p.suffix for p in cache.iterdir())
+    cache = vbuilt.pdf.parent / ".cache"
+    entries = sorted(p.suffix for p in (cache / "fonts").iterdir())
     assert entries == [".ttf", ".ttf"] or entries == [".otf", ".otf"], entries
+    pages = json.loads((cache / "pages" / "tiny-vertical.json").read_text(encoding="utf-8"))
+    assert pages and all(type(n) is int and n > 0 for n in pages.values())
     out = tmp_path / "out"
-    shutil.copytree(cache, out / ".cache" / "fonts")
+    shutil.copytree(cache, out / ".cache")
 
     def no_derivation(*_args, **_kwargs):
         raise AssertionError("the derived fonts should come from the cache")
 
     monkeypatch.setattr(font, "_derive", no_derivation)
-    book, diags = load_book(vbuilt.root)
-    assert book is not None
-    target, _ = pdf.build(book, "vertical", BuildOptions(vbuilt.root, out, "vertical"), diags)
+    target, layouts = _rebuild(vbuilt, out, monkeypatch)
+    assert layouts == ["literal"]  # laid out once, with the page numbers written out
     assert target.read_bytes() == vbuilt.pdf.read_bytes()
     # the cache stays in the build folder: nothing next to the book but the book
     assert sorted(p.name for p in out.iterdir()) == [".cache", target.name]
+
+
+def test_stale_page_numbers_are_laid_out_again(
+    vbuilt: Built,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(vbuilt.pdf.parent / ".cache", out / ".cache")
+    page_map = out / ".cache" / "pages" / "tiny-vertical.json"
+    pages = json.loads(page_map.read_text(encoding="utf-8"))
+    first = sorted(pages)[0]
+    pages[first] += 2  # as if an article had grown by a spread since the last build
+    page_map.write_text(json.dumps(pages), encoding="utf-8")
+    target, layouts = _rebuild(vbuilt, out, monkeypatch)
+    assert layouts == ["literal", "counter"]
+    assert target.read_bytes() == vbuilt.pdf.read_bytes()
+    assert json.loads(page_map.read_text(encoding="utf-8"))[first] == pages[first] - 2

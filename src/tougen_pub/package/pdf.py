@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -24,13 +25,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tougen_pub.config import Margins
-from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation
+from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation, TougenError
 from tougen_pub.model import Book
 from tougen_pub.package.builddate import source_date_epoch
 from tougen_pub.package.compose.metrics import metrics_for
 from tougen_pub.package.compose.xhtml import Settings, compose_fragment
 from tougen_pub.package.fonts import BookFonts, FontRef, book_fonts
-from tougen_pub.package.output import atomic_path
+from tougen_pub.package.output import atomic_path, atomic_write
 from tougen_pub.paths import styles_dir
 from tougen_pub.render.print import PrintPage, PrintRenderer
 from tougen_pub.transforms import passes
@@ -289,6 +290,9 @@ class Prepared:
     geometry: Geometry
     finisher: Callable[[Any, Any], None] | None
     base_url: str
+    #: page numbers of the link targets from the previous build (see :func:`render`)
+    page_cache: Path | None = None
+    numerals: str = "arabic"
 
 
 def prepare(book: Book, mode: str, options: Any, diags: Diagnostics) -> Prepared:
@@ -456,16 +460,118 @@ def _font_name(ref: FontRef) -> str:
 
 
 def render(prepared: Prepared, book: Book, diags: Diagnostics) -> Any:
-    """Lay the document out; refusals and WeasyPrint errors become diagnostics."""
+    """Lay the document out; refusals and WeasyPrint errors become diagnostics.
 
-    with _weasy_log() as log:
-        document = html_document(prepared).render(optimize_images=False)
+    Page references (table of contents, glossary and bibliography page lists, related
+    articles) are ``target-counter()``s, which make WeasyPrint lay out every page that
+    holds a forward reference again (twice) once its target is placed. With the page
+    numbers of the previous build (``prepared.page_cache``) the references are written as
+    numbers instead and the book is laid out once; if any target then lands on another
+    page, the book is laid out again with the ``target-counter()``s. Both give the same
+    PDF bytes.
+    """
+    refs = referenced_anchors(prepared.html)
+    guess = _read_page_map(prepared.page_cache)
+    document = None
+    seen = len(prepared.fetcher.refused)
+    if guess and refs and refs <= guess.keys():
+        literal = with_page_numbers(prepared, guess)
+        if literal is not None:
+            with _weasy_log() as log:
+                attempt = html_document(prepared, literal).render(optimize_images=False)
+            if anchor_pages(attempt, refs) == {a: guess[a] for a in refs}:
+                document = attempt
+            else:
+                del prepared.fetcher.refused[seen:]  # reported by the layout below
+    if document is None:
+        with _weasy_log() as log:
+            document = html_document(prepared).render(optimize_images=False)
     _report(prepared.fetcher.refused, log.messages, book, diags)
+    if prepared.page_cache is not None:
+        _write_page_map(prepared.page_cache, anchor_pages(document, refs))
     return document
 
 
-def html_document(prepared: Prepared) -> Any:
-    """The WeasyPrint document of the prepared HTML.
+INTERNAL_HREF = re.compile(r'<a\b[^>]*?\shref="#([^"]+)"[^>]*>')
+TARGET_COUNTER_RULE = re.compile(
+    r"([^{}]+)\{\s*content:([^;{}]*?)target-counter\(attr\(href\), page(?:, [a-z-]+)?\)"
+    r"([^;{}]*);?\s*\}"
+)
+KANJI_DIGITS = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
+def referenced_anchors(html: str) -> frozenset[str]:
+    """The anchors that internal links point to."""
+    return frozenset(unescape(m.group(1)) for m in INTERNAL_HREF.finditer(html))
+
+
+def anchor_pages(document: Any, anchors: frozenset[str]) -> dict[str, int]:
+    """Page number (1-based) of each of ``anchors`` in a laid-out document."""
+    out: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for name in page.anchors:
+            if name in anchors and name not in out:
+                out[name] = number
+    return out
+
+
+def with_page_numbers(prepared: Prepared, pages: dict[str, int]) -> str | None:
+    """The prepared HTML with every ``target-counter(attr(href), page…)`` of the
+    stylesheets replaced by the number in a ``data-page`` attribute of the link."""
+    stylesheets = [
+        (styles_dir() / name).read_text(encoding="utf-8")
+        for name in STYLESHEETS[prepared.geometry.mode]
+    ]
+    head_end = prepared.html.find("</style>")
+    if head_end < 0:
+        return None
+    stylesheets.append(prepared.html[:head_end])
+    rules = [
+        f"{m.group(1).strip()} {{ content:{m.group(2)}attr(data-page){m.group(3)}; }}"
+        for css in stylesheets
+        for m in TARGET_COUNTER_RULE.finditer(re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+    ]
+    kanji = prepared.numerals == "kanji" and prepared.geometry.mode == "vertical"
+
+    def number(m: re.Match[str]) -> str:
+        page = pages.get(unescape(m.group(1)))
+        if page is None:
+            return m.group(0)
+        text = str(page).translate(KANJI_DIGITS) if kanji else str(page)
+        return f'{m.group(0)[:-1]} data-page="{text}">'
+
+    html = INTERNAL_HREF.sub(number, prepared.html)
+    head_end = html.find("</style>")
+    return html[:head_end] + "\n" + "\n".join(rules) + "\n" + html[head_end:]
+
+
+def page_cache_path(book: Book, mode: str, out: Path | None) -> Path | None:
+    """Where the page numbers of one edition's link targets are kept between builds."""
+    if out is None:
+        return None
+    return Path(out) / ".cache" / "pages" / f"{book.config.name}-{mode}.json"
+
+
+def _read_page_map(path: Path | None) -> dict[str, int]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and type(v) is int}
+
+
+def _write_page_map(path: Path, pages: dict[str, int]) -> None:
+    data = json.dumps(pages, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    with contextlib.suppress(OSError, TougenError):  # only a speed-up for the next build
+        atomic_write(path, data)
+
+
+def html_document(prepared: Prepared, html: str | None = None) -> Any:
+    """The WeasyPrint document of the prepared HTML (or of ``html`` in its place).
 
     Our documents are well-formed XHTML, so they are parsed with the XML parser (about 50×
     faster than the HTML5 parser) and given the tree the HTML5 parser would build; a
@@ -474,10 +580,11 @@ def html_document(prepared: Prepared) -> Any:
     load_weasyprint()
     import weasyprint
 
-    root = parse_as_html5(prepared.html)
+    html = prepared.html if html is None else html
+    root = parse_as_html5(html)
     if root is None or not hasattr(weasyprint.HTML, "_ua_stylesheets"):
         return weasyprint.HTML(
-            string=prepared.html, base_url=prepared.base_url, url_fetcher=prepared.fetcher
+            string=html, base_url=prepared.base_url, url_fetcher=prepared.fetcher
         )
     import cssselect2
 
@@ -666,6 +773,8 @@ def write_pdf(book: Book, mode: str, options: Any, diags: Diagnostics) -> Path:
 def build(book: Book, mode: str, options: Any, diags: Diagnostics) -> tuple[Path, Prepared]:
     """:func:`write_pdf`, also returning what was prepared (HTML, geometry) for inspection."""
     prepared = prepare(book, mode, options, diags)
+    prepared.page_cache = page_cache_path(book, mode, options.out)
+    prepared.numerals = options.numerals or book.config.numerals
     document = render(prepared, book, diags)
     if diags.failed(getattr(options, "strict", False)):
         raise BuildFailed(
