@@ -54,7 +54,10 @@ def test_parallel_book_is_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_small_books_and_profilers_stay_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TOUGEN_JOBS", raising=False)
     monkeypatch.setattr(articles.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(articles.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     assert articles._workers(articles.PARALLEL_MIN_ARTICLES - 1) == 1
     assert articles._workers(articles.PARALLEL_MIN_ARTICLES) == 2
+    monkeypatch.setattr(articles.os, "getloadavg", lambda: (2.5, 2.0, 2.0))  # all CPUs busy
+    assert articles._workers(articles.PARALLEL_MIN_ARTICLES) == 1
     monkeypatch.setattr(articles.sys, "getprofile", lambda: object())
     assert articles._workers(1000) == 1

@@ -434,8 +434,9 @@ class ArticleLoader:
 
 
 # Books with at least this many articles convert their Markdown in several processes when
-# more than one CPU is available (TOUGEN_JOBS=N sets the number, 1 turns it off).
-PARALLEL_MIN_ARTICLES = 50
+# more than one CPU is idle (TOUGEN_JOBS=N sets the number, 1 turns it off). Below it, or on
+# a machine already busy, starting workers costs more than it saves.
+PARALLEL_MIN_ARTICLES = 200
 PARALLEL_CHUNK = 25
 _FORKED: (
     tuple[ArticleLoader, list[tuple[int, _Found, tuple[FrontMatter, str, int, str]]]] | None
@@ -451,7 +452,12 @@ def _workers(n_articles: int) -> int:
     else:
         if n_articles < PARALLEL_MIN_ARTICLES or sys.getprofile() or sys.gettrace():
             return 1  # small book, or a profiler or coverage tracer that should see the work
-        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        try:
+            busy = os.getloadavg()[0]
+        except OSError:
+            busy = 0.0
+        wanted = min(cpus, int(cpus - busy + 1))  # the CPUs not already taken, and this one
     if wanted > 1 and "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(wanted, n_articles))
