@@ -497,6 +497,7 @@ TARGET_COUNTER_RULE = re.compile(
     r"([^{}]+)\{\s*content:([^;{}]*?)target-counter\(attr\(href\), page(?:, [a-z-]+)?\)"
     r"([^;{}]*);?\s*\}"
 )
+PAGE_COUNTER_CHANGE = re.compile(r"counter-(?:reset|set|increment)\s*:[^;{}]*\bpage\b")
 KANJI_DIGITS = str.maketrans("0123456789", "〇一二三四五六七八九")
 
 
@@ -522,14 +523,16 @@ def with_page_numbers(prepared: Prepared, pages: dict[str, int]) -> str | None:
         (styles_dir() / name).read_text(encoding="utf-8")
         for name in STYLESHEETS[prepared.geometry.mode]
     ]
-    head_end = prepared.html.find("</style>")
-    if head_end < 0:
+    style = re.search(r"<style[^>]*>(.*?)</style>", prepared.html, re.S)
+    if style is None:
         return None
-    stylesheets.append(prepared.html[:head_end])
+    stylesheets = [re.sub(r"/\*.*?\*/", "", css, flags=re.S) for css in (*stylesheets, style[1])]
+    if any(PAGE_COUNTER_CHANGE.search(css) for css in stylesheets):
+        return None  # page numbers are not page indexes
     rules = [
         f"{m.group(1).strip()} {{ content:{m.group(2)}attr(data-page){m.group(3)}; }}"
         for css in stylesheets
-        for m in TARGET_COUNTER_RULE.finditer(re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+        for m in TARGET_COUNTER_RULE.finditer(css)
     ]
     kanji = prepared.numerals == "kanji" and prepared.geometry.mode == "vertical"
 
