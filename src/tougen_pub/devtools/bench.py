@@ -709,6 +709,8 @@ def replicate_manuscript(root: Path, n: int, seed: int = 0, template: Path | Non
         head = re.sub(
             r'(?m)^url = ".*"$', f'url = "https://example.org/synth/{i + 1}"', head, count=1
         )
+        # copies get new stems: their see-also links to the originals become external
+        head = re.sub(r'(?m)^article = ".*"\n', "", head)
         (root / "articles" / f"{stem}.md").write_text(head + sep + body, encoding="utf-8")
         stems.append(stem)
     book = (template / "book.toml").read_text(encoding="utf-8")
