@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol, TextIO
 
@@ -90,3 +90,42 @@ def progress(total: int, label: str, stream: TextIO | None = None) -> Iterator[S
         yield bar
     finally:
         bar.clear()
+
+
+class _Status:
+    """A one-line status of work whose size is not known in advance."""
+
+    def __init__(self, label: str, stream: TextIO) -> None:
+        self.bar = _Bar(0, label, stream)
+        self._last_draw = float("-inf")
+
+    def __call__(self, text: str) -> None:
+        now = time.monotonic()
+        if now - self._last_draw < MIN_INTERVAL:
+            return
+        self._last_draw = now
+        bar = self.bar
+        line = f"{bar.label} {text}"
+        pad = " " * max(bar._width - len(line), 0)
+        bar._width = len(line)
+        bar.stream.write(f"\r{line}{pad}")
+        bar.stream.flush()
+
+
+def _no_status(text: str) -> None:
+    """Status update when nothing is shown."""
+
+
+@contextmanager
+def status(label: str, stream: TextIO | None = None) -> Iterator[Callable[[str], None]]:
+    """Yield ``update(text)`` that redraws ``label text`` (e.g. ``PDF page 12``); same rules
+    for when anything is shown as :func:`progress`."""
+    out = sys.stderr if stream is None else stream
+    if not enabled(out):
+        yield _no_status
+        return
+    line = _Status(label, out)
+    try:
+        yield line
+    finally:
+        line.bar.clear()

@@ -86,3 +86,34 @@ def test_exception_still_clears_line(monkeypatch: pytest.MonkeyPatch) -> None:
         step()
         raise RuntimeError("boom")
     assert out.getvalue().endswith("\r")
+
+
+def test_status_line_on_terminal_and_silent_in_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tougen_pub.progress import status
+
+    monkeypatch.setattr(progress_mod, "MIN_INTERVAL", 0.0)
+    tty, pipe = FakeTty(), io.StringIO()
+    for out in (tty, pipe):
+        with status("PDF", stream=out) as update:
+            update("laying out page 1")
+            update("laying out page 2")
+    assert "PDF laying out page 2" in tty.getvalue()
+    assert tty.getvalue().endswith("\r")  # the line is erased at the end
+    assert pipe.getvalue() == ""
+
+
+def test_pdf_page_status_reads_weasyprint_page_messages() -> None:
+    import logging
+
+    from tougen_pub.package.pdf import _PageStatus
+
+    seen: list[str] = []
+    handler = _PageStatus(seen.append)
+
+    def record(msg: str, *args: object) -> logging.LogRecord:
+        return logging.LogRecord("weasyprint.progress", logging.INFO, "", 0, msg, args, None)
+
+    handler.emit(record("Step 4 - Creating formatting structure"))
+    handler.emit(record("Step 5 - Creating layout - Page %d", 7))
+    handler.emit(record("Step 5 - Creating layout - Repagination #%d", 1))
+    assert seen == ["laying out page 7"]

@@ -266,19 +266,49 @@ class _LogCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+class _PageStatus(logging.Handler):
+    """Turns WeasyPrint's per-page progress messages into the build's status line."""
+
+    def __init__(self, update: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.update = update
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.msg
+        if isinstance(msg, str) and msg.startswith("Step 5") and "Page" in msg and record.args:
+            self.update(f"laying out page {record.args[0]}")  # type: ignore[index]
+
+
 @contextlib.contextmanager
 def _weasy_log() -> Iterator[_LogCollector]:
-    from weasyprint import LOGGER
+    """Collect WeasyPrint's warnings; on a terminal, show the page being laid out."""
+    from weasyprint import LOGGER, PROGRESS_LOGGER
+
+    from tougen_pub.progress import enabled, status
 
     handler = _LogCollector()
     LOGGER.addHandler(handler)
     old = LOGGER.propagate
     LOGGER.propagate = False
-    try:
-        yield handler
-    finally:
-        LOGGER.removeHandler(handler)
-        LOGGER.propagate = old
+    with contextlib.ExitStack() as stack:
+        if enabled():
+            pages = _PageStatus(stack.enter_context(status("PDF")))
+            old_level, old_propagate = PROGRESS_LOGGER.level, PROGRESS_LOGGER.propagate
+            PROGRESS_LOGGER.addHandler(pages)
+            PROGRESS_LOGGER.setLevel(logging.INFO)
+            PROGRESS_LOGGER.propagate = False
+
+            def restore() -> None:
+                PROGRESS_LOGGER.removeHandler(pages)
+                PROGRESS_LOGGER.setLevel(old_level)
+                PROGRESS_LOGGER.propagate = old_propagate
+
+            stack.callback(restore)
+        try:
+            yield handler
+        finally:
+            LOGGER.removeHandler(handler)
+            LOGGER.propagate = old
 
 
 @dataclass
