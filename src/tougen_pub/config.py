@@ -121,6 +121,13 @@ class BookConfig(_Strict):
             return value
         raise ValueError(f"{value!r} is not a date; write e.g. date = 2025-02-09")
 
+    def shows_series(self) -> bool:
+        """Whether title page and cover name the series: not when it only repeats the title
+        (a book named after its series)."""
+        return self.series is not None and (
+            self.series.name != self.title or self.series.position is not None
+        )
+
     @field_validator("articles")
     @classmethod
     def _no_duplicates(cls, value: list[str]) -> list[str]:

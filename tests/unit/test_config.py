@@ -111,3 +111,16 @@ def test_tiny_fixture_book_toml_is_valid() -> None:
     path = Path(__file__).resolve().parents[1] / "fixtures" / "books" / "tiny" / "book.toml"
     cfg = BookConfig.model_validate(tomllib.loads(path.read_text("utf-8")))
     assert cfg.name == "tiny" and cfg.series is not None and cfg.series.name == "試験叢書"
+
+
+def test_series_shown_unless_it_only_repeats_the_title() -> None:
+    from tougen_pub.config import BookConfig
+
+    base = {"name": "b", "title": "桃源閑話", "identifier": "urn:uuid:x"}
+    assert not BookConfig.model_validate(base).shows_series()
+    same = BookConfig.model_validate({**base, "series": {"name": "桃源閑話"}})
+    assert not same.shows_series()
+    numbered = BookConfig.model_validate({**base, "series": {"name": "桃源閑話", "position": 2}})
+    assert numbered.shows_series()
+    other = BookConfig.model_validate({**base, "series": {"name": "試験叢書"}})
+    assert other.shows_series()

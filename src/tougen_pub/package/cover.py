@@ -94,7 +94,7 @@ def cover_text(config: BookConfig) -> CoverText:
     return CoverText(
         title=config.title,
         subtitle=config.subtitle,
-        series=config.series.name if config.series else None,
+        series=config.series.name if config.series and config.shows_series() else None,
         authors=tuple(c.name for c in config.creators if c.role in ("aut", "edt")),
     )
 

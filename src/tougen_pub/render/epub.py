@@ -296,7 +296,7 @@ class EpubRenderer:
             "titlepage",
             cfg.title,
             "titlepage.jinja",
-            series=cfg.series.name if cfg.series else "",
+            series=cfg.series.name if cfg.series and cfg.shows_series() else "",
             title=self.text(cfg.title),
             subtitle=self.text(cfg.subtitle) if cfg.subtitle else "",
             creators=creators,
