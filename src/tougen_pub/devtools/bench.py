@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tougen_pub.ingest.markup import GLOSSARY, RUBY, TCY
+
 SCHEMA = "tougen-bench/1"
 SCALE_SCHEMA = "tougen-bench-scale/1"
 REPO = Path(__file__).resolve().parents[3]
@@ -279,9 +281,6 @@ def write_browser_wrapper(path: Path, chromium: str) -> Path:
 
 # --------------------------------------------------------------------------- peer text
 
-_RUBY = re.compile(r"(?<!\\)\{([^{}|\n]+)\|[^{}\n]*\}")
-_TCY_MARK = re.compile(r"(?<![\\^])\^([^\^\s]{1,6})\^")
-_GLOSSARY = re.compile(r"(?<!\\)\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 _CITATION = re.compile(r"\s?(?<!\\)\[@[A-Za-z0-9_.:-]+(?:\s*;\s*@[A-Za-z0-9_.:-]+)*\]")
 _AUTO_TCY = re.compile(r"(?<![0-9A-Za-z.,/])([0-9]{1,2})(?![0-9A-Za-z.,/])")
 _URLISH = re.compile(r"(<span class=\"tcy\">[^<]*</span>|https?://\S+|\]\([^)]*\)|<[^>]*>)")
@@ -292,11 +291,11 @@ def reduce_markup(text: str, *, tcy: bool) -> str:
     """Our inline markup reduced to plain Markdown: ruby to its base, glossary links to their
     label, citations dropped, ``^12^`` (and, with ``tcy``, stand-alone 1–2 digit numbers)
     to ``<span class="tcy">`` for vertical peers or to the bare text otherwise."""
-    text = _RUBY.sub(r"\1", text)
-    text = _GLOSSARY.sub(lambda m: m.group(2) or m.group(1), text)
+    text = RUBY.sub(r"\1", text)
+    text = GLOSSARY.sub(lambda m: m.group(2) or m.group(1), text)
     text = _CITATION.sub("", text)
     span = r'<span class="tcy">\1</span>'
-    text = _TCY_MARK.sub(span if tcy else r"\1", text)
+    text = TCY.sub(span if tcy else r"\1", text)
     if not tcy:
         return text
     out = []
