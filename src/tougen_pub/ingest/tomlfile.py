@@ -17,6 +17,10 @@ TOML_ERROR_EOF = re.compile(r"\(at end of document\)")
 HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 # C0 (except tab and line feed), DEL and C1 controls: invisible, and not allowed in XML.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional embedding/override/isolate controls: they reorder what a reader sees without
+# changing the text (and Japanese text never needs them); zero-width spaces, word joiners
+# and stray BOMs: invisible characters that break search and line composition.
+INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]")
 KEY_LINE = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
 
 
@@ -51,6 +55,15 @@ def read_text(path: Path, display: str, diags: Diagnostics) -> str | None:
             SourceLocation(display, lineno, col),
         )
         return None
+    for hidden in INVISIBLE.finditer(text):
+        lineno = text.count("\n", 0, hidden.start()) + 1
+        col = hidden.start() - (text.rfind("\n", 0, hidden.start()) + 1) + 1
+        diags.warning(
+            "invisible-char",
+            f"invisible character U+{ord(hidden.group(0)):04X} in the text; remove it unless "
+            "it is meant to be there",
+            SourceLocation(display, lineno, col),
+        )
     return text
 
 
