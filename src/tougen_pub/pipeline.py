@@ -29,8 +29,13 @@ class BuildOptions:
 
 
 def check_manuscript(root: Path) -> tuple[Book | None, Diagnostics]:
-    """Load and check; the caller prints the diagnostics."""
-    return load_book(root)
+    """Load and check (including alt text of images); the caller prints the diagnostics."""
+    book, diags = load_book(root)
+    if book is not None:
+        from tougen_pub.package.images import warn_missing_alt
+
+        warn_missing_alt(book, diags)
+    return book, diags
 
 
 def load_or_fail(root: Path, strict: bool) -> tuple[Book, Diagnostics]:

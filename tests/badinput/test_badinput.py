@@ -496,6 +496,15 @@ CASES = [
         5,
     ),
     Case(
+        "image-without-alt",
+        body("地図: ![](../images/map.png)"),
+        "image-alt-missing",
+        A1,
+        9,
+        exit=0,
+        strict_exit=1,
+    ),
+    Case(
         "glyph-missing",
         body("線文字B 𐀀 です"),
         "glyph-missing",

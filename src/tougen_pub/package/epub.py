@@ -23,7 +23,7 @@ from tougen_pub.model import Book
 from tougen_pub.package.builddate import source_date_epoch
 from tougen_pub.package.cover import cover_alt, cover_text, render_cover
 from tougen_pub.package.fonts import book_fonts, missing_chars
-from tougen_pub.package.images import image_uses, load_images, package_names
+from tougen_pub.package.images import image_uses, load_images, package_names, warn_missing_alt
 from tougen_pub.package.output import atomic_write
 from tougen_pub.paths import styles_dir
 from tougen_pub.render.epub import COVER_IMAGE, STYLE_DIR, RenderedBook, TocEntry, render_pages
@@ -140,18 +140,11 @@ def package_images(book: Book, diags: Diagnostics) -> BookImages:
     names = package_names(
         list(files), {p: f.media_type for p, f in files.items()}, taken={COVER_IMAGE}
     )
-    missing = [use for use in uses if not use.alt.strip()]
-    for use in dict.fromkeys(missing):
-        diags.warning(
-            "image-alt-missing",
-            f"image '{use.path}' has no alternative text: screen readers skip it as "
-            'decorative; describe it between the brackets of ![…](…) or in alt="…"',
-            use.location,
-        )
+    without_alt = warn_missing_alt(book, diags)
     packaged = tuple(
         PackagedImage(path, names[path], f.media_type, f.data) for path, f in files.items()
     )
-    return BookImages(packaged, len(uses), len(missing))
+    return BookImages(packaged, len(uses), without_alt)
 
 
 def _check_well_formed(name: str, content: bytes) -> None:

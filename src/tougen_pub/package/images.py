@@ -84,6 +84,19 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def warn_missing_alt(book: Book, diags: Diagnostics) -> int:
+    """Warn once per image reference without alternative text; return how many there are."""
+    missing = [use for use in image_uses(book) if not use.alt.strip()]
+    for use in dict.fromkeys(missing):
+        diags.warning(
+            "image-alt-missing",
+            f"image '{use.path}' has no alternative text: screen readers skip it as "
+            'decorative; describe it between the brackets of ![…](…) or in alt="…"',
+            use.location,
+        )
+    return len(missing)
+
+
 def image_uses(book: Book) -> list[ImageUse]:
     """Every image of the articles and glossary definitions, in reading order."""
     out: list[ImageUse] = []
