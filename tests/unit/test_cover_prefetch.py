@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,65 @@ def test_a_broken_manuscript_falls_back(tmp_path: Path) -> None:
     cover.prefetch_cover(tmp_path / "missing", None)
     text = cover.cover_text(config)
     assert cover.render_cover(text, True, font) == cover._draw(text, True, font)
+
+
+def test_cover_cache_gives_the_drawn_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, font = _gothic()
+    text = cover.cover_text(config)
+    drawn = cover.render_cover(text, True, font, tmp_path)
+    assert drawn == cover._draw(text, True, font)
+    [entry] = (tmp_path / cover.COVER_CACHE).glob("*.png")
+    assert entry == cover.cache_path(tmp_path, text, True, font)
+
+    def no_drawing(*_a: object) -> bytes:
+        raise AssertionError("drawn although cached")
+
+    monkeypatch.setattr(cover, "_draw", no_drawing)
+    assert cover.render_cover(text, True, font, tmp_path) == drawn
+
+
+def test_cover_cache_key_follows_text_mode_and_font(tmp_path: Path) -> None:
+    config, font = _gothic()
+    text = cover.cover_text(config)
+    key = cover.cover_key(text, True, font)
+    assert cover.cover_key(text, True, font) == key
+    assert cover.cover_key(text, False, font) != key
+    assert cover.cover_key(cover.CoverText("別題", None, None, ()), True, font) != key
+    assert cover.cover_key(text, True, cover.FontRef(font.path, font.index + 1)) != key
+    copy = tmp_path / font.path.name
+    copy.write_bytes(font.path.read_bytes())
+    assert cover.cover_key(text, True, cover.FontRef(copy, font.index)) != key
+
+
+def test_a_damaged_cache_entry_is_redrawn(tmp_path: Path) -> None:
+    config, font = _gothic()
+    text = cover.cover_text(config)
+    path = cover.cache_path(tmp_path, text, False, font)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a png")
+    png = cover.render_cover(text, False, font, tmp_path)
+    assert png == cover._draw(text, False, font)
+    assert path.read_bytes() == png
+
+
+def test_cover_cache_keeps_the_newest_entries(tmp_path: Path) -> None:
+    folder = tmp_path / cover.COVER_CACHE
+    folder.mkdir()
+    for i in range(cover.COVER_CACHE_KEEP + 3):
+        (folder / f"{i:02d}.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+        os.utime(folder / f"{i:02d}.png", ns=(i * 10**9, i * 10**9))
+    cover._store(folder / "new.png", b"\x89PNG\r\n\x1a\nnew")
+    kept = sorted(p.name for p in folder.glob("*.png"))
+    assert len(kept) == cover.COVER_CACHE_KEEP
+    assert "new.png" in kept and "00.png" not in kept
+
+
+def test_prefetch_reads_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, font = _gothic()
+    text = cover.cover_text(config)
+    png = cover.render_cover(text, True, font, tmp_path / ".cache")  # out = tmp_path
+    monkeypatch.setattr(cover, "_draw", lambda *a: b"drawn")
+    cover.prefetch_cover(TINY, "vertical", tmp_path)
+    cover._early["done"].wait()  # type: ignore[attr-defined]
+    assert cover._early.get("png") == png
+    assert cover.render_cover(text, True, font) == png

@@ -7,18 +7,19 @@ centred lines. The image is a PNG of fixed size, identical for identical input.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
-
-from PIL import Image, ImageDraw, ImageFont
 
 from tougen_pub.package.fonts import FontRef
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from PIL import ImageDraw, ImageFont
 
     from tougen_pub.config import BookConfig
 
@@ -45,6 +46,8 @@ class CoverText:
 
 
 def _font(ref: FontRef, size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(ref.path), size, index=ref.index)
 
 
@@ -99,21 +102,109 @@ def cover_text(config: BookConfig) -> CoverText:
     )
 
 
+# -- the cover cache ------------------------------------------------------------------------
+# Drawing the cover (Pillow, FreeType, PNG compression) costs more than the rest of a small
+# book's EPUB. The PNG is kept in ``<out>/.cache/covers/`` under a hash of everything that
+# decides its bytes: what it says, the writing mode, the font file (path, face, size and
+# modification time), the Pillow build and the drawing code itself. A hit gives the very
+# bytes a fresh drawing would, so builds stay byte-identical and reproducible.
+COVER_CACHE = "covers"
+COVER_CACHE_KEEP = 8  # newest entries kept (editions × recent titles); older ones are removed
+
+
+def _file_stamp(path: str | Path | None) -> str:
+    if not path:
+        return ""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return f"{path}:missing"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _pillow_stamp() -> str:
+    """The Pillow release and its FreeType module, without importing Pillow's imaging core."""
+    import importlib.util
+
+    import PIL
+
+    try:
+        spec = importlib.util.find_spec("PIL._imagingft")
+    except (ImportError, ValueError):
+        spec = None
+    return f"{PIL.__version__}|{_file_stamp(spec.origin if spec else None)}"
+
+
+def cover_key(text: CoverText, vertical: bool, font: FontRef) -> str:
+    """Hash of everything the cover's bytes depend on (the cache file name)."""
+    h = hashlib.sha256()
+    for part in (
+        repr((text.title, text.subtitle, text.series, text.authors, vertical, font.index)),
+        _file_stamp(font.path),
+        _pillow_stamp(),
+    ):
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()[:32]
+
+
+def cache_path(cache_dir: Path, text: CoverText, vertical: bool, font: FontRef) -> Path:
+    return cache_dir / COVER_CACHE / f"{cover_key(text, vertical, font)}.png"
+
+
+def _cached(path: Path | None) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if data.startswith(b"\x89PNG\r\n\x1a\n") else None
+
+
+def _store(path: Path | None, png: bytes) -> None:
+    """Keep ``png`` at ``path``; a cache that cannot be written is simply not used."""
+    if path is None:
+        return
+    from tougen_pub.diagnostics import TougenError
+    from tougen_pub.package.output import atomic_write
+
+    with contextlib.suppress(OSError, TougenError):
+        atomic_write(path, png)
+        entries = sorted(path.parent.glob("*.png"), key=lambda p: p.stat().st_mtime_ns)
+        for old in entries[:-COVER_CACHE_KEEP]:
+            old.unlink()
+
+
 # -- drawing the cover while the manuscript loads ----------------------------------------
 # Pillow releases the interpreter lock while it draws and compresses, so on a machine with
 # a second core the cover costs no wall time when it is started before the articles load.
 _early: dict[str, object] = {}  # "key": (text, vertical, font), "png": bytes, "done": Event
 
 
-def prefetch_cover(root: Path, writing_mode: str | None) -> None:
+def _cli_out() -> Path | None:
+    """The ``--out`` folder of the running ``tougen-pub build`` command, if any."""
+    import sys
+
+    click = sys.modules.get("click")
+    ctx = click.get_current_context(silent=True) if click is not None else None
+    out = ctx.params.get("out") if ctx is not None else None
+    return Path(out) if out is not None else None
+
+
+def prefetch_cover(root: Path, writing_mode: str | None, out: Path | None = None) -> None:
     """Start drawing the cover of the manuscript at ``root`` on a background thread; the
     :func:`render_cover` call with the same text, mode and font then takes its result.
+    With the output folder ``out`` (default: the ``--out`` of the running command) a cover
+    found in its cache is read instead of drawn.
     Anything that goes wrong here is left to the build itself to report."""
     import threading
 
     done = threading.Event()
     _early.clear()
     _early["done"] = done
+    out = out if out is not None else _cli_out()
+    cache_dir = out / ".cache" if out is not None else None
 
     def work() -> None:
         try:
@@ -126,29 +217,46 @@ def prefetch_cover(root: Path, writing_mode: str | None) -> None:
             vertical = (writing_mode or config.writing_mode) == "vertical"
             font = resolve("gothic", config.fonts.gothic, root)
             text = cover_text(config)
-            _early["key"] = (text, vertical, font)
-            _early["png"] = _draw(text, vertical, font)
+            path = cache_path(cache_dir, text, vertical, font) if cache_dir is not None else None
+            png = _cached(path)
+            if png is None:
+                png = _draw(text, vertical, font)
+            if _early.get("done") is done:  # not given up on by render_cover meanwhile
+                _early.update(key=(text, vertical, font), png=png)
         except Exception:  # noqa: BLE001 - the build reports its own errors
-            _early.pop("key", None)
+            pass
         finally:
             done.set()
 
     threading.Thread(target=work, name="cover", daemon=True).start()
 
 
-def render_cover(text: CoverText, vertical: bool, font: FontRef) -> bytes:
-    """The cover as PNG bytes."""
+def render_cover(
+    text: CoverText, vertical: bool, font: FontRef, cache_dir: Path | None = None
+) -> bytes:
+    """The cover as PNG bytes; with ``cache_dir`` (``<out>/.cache``) read from and kept in
+    its cover cache."""
+    path = cache_path(cache_dir, text, vertical, font) if cache_dir is not None else None
+    png = _cached(path)
+    if png is not None:
+        _early.clear()  # a drawing still under way is not waited for
+        return png
     done = _early.get("done")
     if done is not None:
         done.wait()  # type: ignore[attr-defined]
         early = _early.get("png") if _early.get("key") == (text, vertical, font) else None
         _early.clear()
         if isinstance(early, bytes):
-            return early
-    return _draw(text, vertical, font)
+            png = early
+    if png is None:
+        png = _draw(text, vertical, font)
+    _store(path, png)
+    return png
 
 
 def _draw(text: CoverText, vertical: bool, font: FontRef) -> bytes:
+    from PIL import Image, ImageDraw
+
     width, height = SIZE
     image = Image.new("RGB", SIZE, BACKGROUND)
     draw = ImageDraw.Draw(image)

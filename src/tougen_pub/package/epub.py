@@ -57,7 +57,9 @@ def build_time() -> datetime:
 
 def write_epub(book: Book, mode: str, options: BuildOptions, diags: Diagnostics) -> Path:
     """Build one edition of ``book`` and write it atomically into ``options.out``."""
-    data = epub_bytes(book, mode, diags, numerals=options.numerals)
+    data = epub_bytes(
+        book, mode, diags, numerals=options.numerals, cache_dir=Path(options.out) / ".cache"
+    )
     if diags.failed(options.strict):
         raise BuildFailed(
             f"{len(diags.warnings)} warning(s) while packaging the EPUB with --strict; "
@@ -73,8 +75,10 @@ def epub_bytes(
     diags: Diagnostics,
     numerals: str | None = None,
     when: datetime | None = None,
+    cache_dir: Path | None = None,
 ) -> bytes:
-    """The finished EPUB of one edition, as bytes."""
+    """The finished EPUB of one edition, as bytes; ``cache_dir`` (``<out>/.cache``) keeps
+    work that does not change from build to build (the cover image)."""
     when = when or build_time()
     edition = edition_of(book, mode, numerals)
     ed_book = apply(book, edition)
@@ -93,7 +97,7 @@ def epub_bytes(
             SourceLocation(str(book.root / "book.toml")),
         )
     images = package_images(book, diags)
-    cover_png = render_cover(text, mode == "vertical", gothic)
+    cover_png = render_cover(text, mode == "vertical", gothic, cache_dir)
     rendered = render_pages(
         ed_book, edition, cover_alt(text), {img.source: img.href for img in images.files}
     )
