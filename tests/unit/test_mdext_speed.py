@@ -108,3 +108,25 @@ def test_one_converter_for_many_documents(reuse: bool) -> None:
         conv = Converter(_resolver())
         fresh.append((conv.convert(text), conv.findings))
     assert outputs == fresh
+
+
+def test_fenced_code_is_converted_without_loading_pygments() -> None:
+    """The converter loads fenced_code as an install without Pygments has it, and fenced
+    code comes out as plain, escaped code either way."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from tougen_pub.ingest.mdext import Converter, Resolver\n"
+        "html = Converter(Resolver()).convert('```python\\nif a < b: *x*\\n```')\n"
+        "print(html)\n"
+        "print('pygments' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[-1] == "False"
+    html = "\n".join(out[:-1])
+    assert html == Converter(Resolver()).convert("```python\nif a < b: *x*\n```")
+    assert '<code class="language-python">if a &lt; b: *x*' in html

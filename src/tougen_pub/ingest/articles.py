@@ -444,8 +444,6 @@ _FORKED: (
 
 
 def _workers(n_articles: int) -> int:
-    import multiprocessing
-
     env = os.environ.get("TOUGEN_JOBS", "").strip()
     if env.isdigit() and int(env) > 0:
         wanted = int(env)
@@ -458,8 +456,11 @@ def _workers(n_articles: int) -> int:
         except OSError:
             busy = 0.0
         wanted = min(cpus, int(cpus - busy + 1))  # the CPUs not already taken, and this one
-    if wanted > 1 and "fork" not in multiprocessing.get_all_start_methods():
-        return 1
+    if wanted > 1:
+        import multiprocessing  # only when workers are wanted: a small book never loads it
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return 1
     return max(1, min(wanted, n_articles))
 
 

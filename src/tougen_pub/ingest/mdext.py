@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -435,6 +436,23 @@ def _scheme_of(value: str) -> str:
     return re.sub(r"[\x00-\x20]+", "", value).lower()
 
 
+def _load_fenced_code() -> None:
+    """Import Python-Markdown's fenced_code as an install without Pygments has it.
+
+    fenced_code imports codehilite, which imports Pygments when it can, although code is
+    never highlighted here (codehilite is not enabled). Pygments is no dependency of ours,
+    only of the test tools; loading it costs more than converting a short book. The import
+    is therefore made as if Pygments were absent, unless something else loaded it already.
+    """
+    if "markdown.extensions.fenced_code" in sys.modules or "pygments" in sys.modules:
+        return
+    sys.modules["pygments"] = None  # type: ignore[assignment]
+    try:
+        import markdown.extensions.fenced_code  # noqa: F401
+    finally:
+        del sys.modules["pygments"]
+
+
 class Converter:
     """Markdown → XHTML fragment with our extensions.
 
@@ -460,6 +478,7 @@ class Converter:
         self._md_plain: markdown.Markdown | None = None
 
     def _markdown(self, raw_html: bool) -> markdown.Markdown:
+        _load_fenced_code()
         return markdown.Markdown(
             extensions=[
                 TougenMarkup(self.resolver, raw_html=raw_html, skip_inline=self.skip_inline),
