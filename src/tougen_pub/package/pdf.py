@@ -280,7 +280,7 @@ class _PageStatus(logging.Handler):
 
 
 @contextlib.contextmanager
-def _weasy_log() -> Iterator[_LogCollector]:
+def _weasy_log(show_pages: bool = True) -> Iterator[_LogCollector]:
     """Collect WeasyPrint's warnings; on a terminal, show the page being laid out."""
     from weasyprint import LOGGER, PROGRESS_LOGGER
 
@@ -291,7 +291,7 @@ def _weasy_log() -> Iterator[_LogCollector]:
     old = LOGGER.propagate
     LOGGER.propagate = False
     with contextlib.ExitStack() as stack:
-        if enabled():
+        if show_pages and enabled():
             pages = _PageStatus(stack.enter_context(status("PDF")))
             old_level, old_propagate = PROGRESS_LOGGER.level, PROGRESS_LOGGER.propagate
             PROGRESS_LOGGER.addHandler(pages)
@@ -520,6 +520,142 @@ def render(prepared: Prepared, book: Book, diags: Diagnostics) -> Any:
     if prepared.page_cache is not None:
         _write_page_map(prepared.page_cache, anchor_pages(document, refs))
     return document
+
+
+# -- laying out in parts ----------------------------------------------------------------
+
+
+def render_in_parts(
+    prepared: Prepared, book: Book, diags: Diagnostics, identifier: bytes
+) -> bytes | None:
+    """The PDF laid out in parts on every idle core (:mod:`.parts`), bound into one; None
+    when the book is laid out whole instead (a single worker and a small book, a document
+    without part marks, stylesheets that renumber pages, or numbers that do not settle).
+
+    Refused fetches and WeasyPrint's warnings become diagnostics as in :func:`render`;
+    the caller writes nothing when they include errors.
+    """
+    from tougen_pub.package import parts as P
+    from tougen_pub.progress import progress
+
+    split = P.split(prepared.html)
+    if split is None:
+        return None
+    head, units, tail = split
+    articles = sum(1 for u in units if u.kind == "article")
+    article_chars = sum(len(u.html) for u in units if u.kind == "article")
+    if articles < 2:
+        return None
+    workers = P.workers_for(articles + 2)
+    if workers < 2 and article_chars <= P.MAX_PART_CHARS:
+        return None
+    if with_page_numbers(prepared, {}) is None:
+        return None
+    groups = P.group(units, workers)
+    ids = [frozenset(P.ID_ATTR.findall(part.html)) for part in groups]
+    links = [referenced_anchors(part.html) for part in groups]
+    every_id = frozenset().union(*ids)
+    refs = referenced_anchors(prepared.html)
+    side = "left" if prepared.geometry.mode == "vertical" else "right"
+    last = len(groups) - 1
+
+    def work(job: P.Job) -> P.Laid:
+        import io
+
+        seen = len(prepared.fetcher.refused)
+        with _weasy_log(show_pages=False) as log:
+            document = html_document(prepared, job.html).render(optimize_images=False)
+            if job.sentinel and len(document.pages) > 1:
+                document.pages.pop()  # the page of the element that forced the side
+            anchors: dict[str, int] = {}
+            for number, page in enumerate(document.pages):
+                for name in page.anchors:
+                    anchors.setdefault(name, number)
+            out = io.BytesIO()
+            if job.write:
+                # links to other parts: a stand-in anchor keeps the link; binding points
+                # the name at the anchor of the part that has it
+                for name in sorted((links[job.index] & every_id) - anchors.keys()):
+                    document.pages[0].anchors[name] = (0, 0, 0, 0)
+                document.write_pdf(out, finisher=prepared.finisher, pdf_identifier=identifier)
+        return P.Laid(
+            job.index,
+            out.getvalue(),
+            len(document.pages),
+            anchors,
+            prepared.fetcher.refused[seen:],
+            log.messages,
+        )
+
+    known = {k: v for k, v in _read_page_map(prepared.page_cache).items() if k in every_id}
+    # Without the numbers of a previous build every part will be laid out again with the
+    # true ones: the first round only counts pages.
+    write = bool(known)
+    counts: list[int | None] = [None] * len(groups)
+    laid: list[P.Laid | None] = [None] * len(groups)
+    used: list[tuple[int, dict[str, int]]] = [(0, {})] * len(groups)
+    todo = list(range(len(groups)))
+    actual: dict[str, int] = {}
+    for _round in range(P.MAX_ROUNDS):
+        plan = P.plan(groups, counts, known)
+        pages = dict(plan.pages)
+        for index, names in enumerate(ids):
+            for name in names:
+                pages.setdefault(name, plan.starts[index])
+        numbered = with_page_numbers(prepared, {k: v for k, v in pages.items() if k in refs})
+        resplit = P.split(numbered) if numbered is not None else None
+        if resplit is None:
+            return None
+        numbered_parts = P.group(resplit[1], workers)
+        if [len(p.units) for p in numbered_parts] != [len(p.units) for p in groups]:
+            return None
+        jobs = []
+        for index in todo:
+            html = P.part_document(
+                resplit[0],
+                numbered_parts[index],
+                tail,
+                start=plan.starts[index],
+                side=side if index < last else None,
+            )
+            jobs.append(P.Job(index, html, index < last, write))
+            used[index] = (plan.starts[index], {n: pages[n] for n in links[index] if n in pages})
+        with progress(len(jobs), "PDF parts" if write else "PDF parts (counting pages)") as step:
+            for result in P.lay_out(jobs, work, workers, done=lambda _laid: step()):
+                laid[result.index] = result
+                counts[result.index] = result.pages
+        # the true numbers, and the parts that assumed others or were not written
+        start = 1
+        actual = {}
+        starts = []
+        for result in laid:
+            assert result is not None
+            starts.append(start)
+            for name, number in result.anchors.items():
+                actual.setdefault(name, start + number)
+            start += result.pages
+        todo = [
+            index
+            for index, (first, assumed) in enumerate(used)
+            if not write
+            or first != starts[index]
+            or any(actual.get(name, number) != number for name, number in assumed.items())
+        ]
+        known = actual
+        write = True
+        if not todo:
+            break
+    else:
+        return None
+    done = [r for r in laid if r is not None]
+    _report(
+        [x for r in done for x in r.refused], [m for r in done for m in r.messages], book, diags
+    )
+    if prepared.page_cache is not None:
+        _write_page_map(prepared.page_cache, {k: v for k, v in actual.items() if k in refs})
+    if diags.errors:
+        return b""
+    return P.bind(done, identifier)
 
 
 INTERNAL_HREF = re.compile(r'<a\b[^>]*?\shref="#([^"]+)"[^>]*>')
@@ -808,21 +944,27 @@ def build(book: Book, mode: str, options: Any, diags: Diagnostics) -> tuple[Path
     prepared = prepare(book, mode, options, diags)
     prepared.page_cache = page_cache_path(book, mode, options.out)
     prepared.numerals = options.numerals or book.config.numerals
+    target = output_path(book, mode, options.out)
+    trim = options.trim or book.config.trim
+    identifier = pdf_identifier(book, mode, trim)
+    bound = render_in_parts(prepared, book, diags, identifier)
+    if bound is not None:
+        if diags.failed(getattr(options, "strict", False)):
+            raise BuildFailed(
+                f"{len(diags.errors)} error(s) while laying out the PDF; nothing written",
+                [d for d in diags.sorted() if d.level.value != "info"],
+            )
+        atomic_write(target, bound)
+        return target, prepared
     document = render(prepared, book, diags)
     if diags.failed(getattr(options, "strict", False)):
         raise BuildFailed(
             f"{len(diags.errors)} error(s) while laying out the PDF; nothing written",
             [d for d in diags.sorted() if d.level.value != "info"],
         )
-    target = output_path(book, mode, options.out)
-    trim = options.trim or book.config.trim
     seen = len(prepared.fetcher.refused)
     with atomic_path(target) as tmp, _weasy_log() as log:
-        document.write_pdf(
-            tmp,
-            finisher=prepared.finisher,
-            pdf_identifier=pdf_identifier(book, mode, trim),
-        )
+        document.write_pdf(tmp, finisher=prepared.finisher, pdf_identifier=identifier)
         # Images referenced by SVG images are fetched while drawing, not during layout.
         late = prepared.fetcher.refused[seen:]
         _report(late, log.messages, book, diags)

@@ -1,0 +1,339 @@
+"""The print book laid out in parts, in parallel, and bound into one PDF.
+
+WeasyPrint lays a document out on one core, and its time and memory per page grow with the
+document. A book of many articles is therefore cut into *parts* at the points where a new
+page side is forced anyway (before the table of contents' successor, every article, the
+back matter): the front matter, runs of consecutive articles, the back matter. Each part is
+laid out as a document of its own in a forked worker and written as a PDF; the parts are
+then bound into one PDF (:mod:`pikepdf`).
+
+What a part cannot know by itself is decided before it is laid out, from the page numbers
+of the previous build (``build/.cache/pages``) or, the first time, from an estimate:
+
+* the number of its first page (``@page :first { counter-reset: page N }``);
+* the page numbers of every link target (table of contents, glossary and bibliography page
+  lists, related articles), written as numbers in ``data-page`` (as :func:`.pdf.render`
+  does for a whole document).
+
+After the parts are laid out their true page counts and anchor pages are known; every part
+that used a wrong number is laid out again with the right ones (a page number's value does
+not move the page breaks: lines are composed before layout). A part that ends on the wrong
+side gets the same blank page that WeasyPrint inserts in a single document: every part but
+the last ends with an empty element that forces the next page side, and that element's own
+page is dropped.
+
+Binding keeps every page as it was written (``/Rotate`` of vertical books, boxes, marks),
+merges the named destinations (links between parts resolve like links inside one), the
+outlines and the document information of the first part, and writes a reproducible file
+whose ``/ID`` starts with the book's permanent identifier.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+PART_MARK = re.compile(r"<!--part (front|article|back)-->")
+ID_ATTR = re.compile(r'\sid="([^"]+)"')
+MAX_ROUNDS = 4
+# The most body (characters of XHTML, about 400 vertical A5 pages) one part holds, which
+# bounds the memory of a worker.
+MAX_PART_CHARS = 1_000_000
+SENTINEL_CLASS = "tougen-part-end"
+
+
+@dataclass
+class Unit:
+    """One top-level piece of the book: the front matter, an article, the back matter."""
+
+    kind: str
+    html: str
+
+    @property
+    def anchor(self) -> str | None:
+        m = ID_ATTR.search(self.html)
+        return m.group(1) if m else None
+
+
+@dataclass
+class Part:
+    units: list[Unit]
+
+    @property
+    def html(self) -> str:
+        return "".join(u.html for u in self.units)
+
+    @property
+    def anchor(self) -> str | None:
+        return self.units[0].anchor
+
+    def __len__(self) -> int:
+        return sum(len(u.html) for u in self.units)
+
+
+@dataclass
+class Laid:
+    """What a worker sends back for one part."""
+
+    index: int
+    pdf: bytes
+    pages: int  # pages of the part in the book, the blank page before the next part included
+    anchors: dict[str, int]  # anchor → 0-based page of the part
+    refused: list[Any] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def split(html: str) -> tuple[str, list[Unit], str] | None:
+    """The document's head (up to and including ``<body>``), its units, and its end; None
+    when the document has no part marks (then it is laid out whole)."""
+    body = html.find("<body")
+    end = html.rfind("</body>")
+    if body < 0 or end < 0:
+        return None
+    start = html.find(">", body) + 1
+    marks = list(PART_MARK.finditer(html, start, end))
+    if not marks or html[start : marks[0].start()].strip():
+        return None
+    units = [
+        Unit(m.group(1), html[m.end() : marks[i + 1].start() if i + 1 < len(marks) else end])
+        for i, m in enumerate(marks)
+    ]
+    return html[:start], [u for u in units if u.html.strip()], html[end:]
+
+
+def group(units: list[Unit], workers: int) -> list[Part]:
+    """Consecutive units in parts of about equal size: as many parts as workers (a part
+    per worker keeps the fixed cost per document low), more when a part would exceed
+    :data:`MAX_PART_CHARS`. Every part but the first begins with an article or the back
+    matter, which open on a new odd page in the book anyway."""
+    total = sum(len(u.html) for u in units)
+    starts = sum(1 for u in units[1:] if u.kind != "front") + 1
+    wanted = min(max(workers, -(-total // MAX_PART_CHARS)), starts)
+    parts: list[Part] = []
+    run: list[Unit] = []
+    filled = 0
+    for unit in units:
+        # cut where the part so far is nearest its share of the book
+        share = total * (len(parts) + 1) / wanted
+        if run and unit.kind != "front" and filled + len(unit.html) / 2 > share:
+            parts.append(Part(run))
+            run = []
+        run.append(unit)
+        filled += len(unit.html)
+    parts.append(Part(run))
+    return parts
+
+
+# -- the parent's side ------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """The numbers one round of layout assumes."""
+
+    starts: list[int]
+    pages: dict[str, int]  # anchor → book page number
+
+
+def plan(parts: list[Part], counts: list[int | None], known: dict[str, int]) -> Plan:
+    """First page of every part: from the counts of laid-out parts, else from the page of
+    its first anchor in ``known``, else estimated from its size."""
+    starts: list[int] = []
+    page = 1
+    per_char: float | None = None
+    for part, count in zip(parts, counts, strict=True):
+        if count is not None:
+            per_char = count / max(len(part), 1)
+    for i, part in enumerate(parts):
+        if i and counts[i - 1] is None and part.anchor in known:
+            page = known[part.anchor]  # type: ignore[index]
+        page += page % 2 == 0  # every part opens on an odd page
+        starts.append(page)
+        count = counts[i]
+        if count is None:
+            count = max(2, round(len(part) * (per_char or 1 / 3000)))
+        page += count
+    return Plan(starts, dict(known))
+
+
+def part_document(
+    head: str,
+    part: Part,
+    tail: str,
+    *,
+    start: int,
+    side: str | None,
+) -> str:
+    """One part as a document: the book's head, a first page numbered ``start``, the
+    part's units, and (``side``) an empty last element that forces the next page side."""
+    css = f"@page :first {{ counter-reset: page {start}; }}"
+    if side:
+        css += f"\n.{SENTINEL_CLASS} {{ break-before: {side}; }}"
+    close = head.rfind("</style>")
+    if close < 0:
+        close = head.rfind("</head>")
+        css = f"<style>{css}</style>"
+    head = head[:close] + "\n" + css + "\n" + head[close:]
+    body = part.html
+    end = f'<div class="{SENTINEL_CLASS}"></div>' if side else ""
+    return head + body + end + tail
+
+
+def workers_for(n_parts: int) -> int:
+    """How many processes lay parts out: ``TOUGEN_JOBS``, else the idle CPUs."""
+    import multiprocessing
+
+    env = os.environ.get("TOUGEN_JOBS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        wanted = int(env)
+    else:
+        if sys.getprofile() or sys.gettrace():
+            return 1  # a profiler or coverage tracer that should see the work
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        try:
+            busy = os.getloadavg()[0]
+        except OSError:
+            busy = 0.0
+        wanted = min(cpus, int(cpus - busy + 1))
+    if wanted > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(wanted, n_parts))
+
+
+# -- the worker's side ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One part document to lay out; ``write``: also draw it into a PDF."""
+
+    index: int
+    html: str
+    sentinel: bool  # ends with the element that forces the next page side
+    write: bool = True
+
+
+#: What a forked worker inherits: lays out (and writes) one part document.
+_WORK: Callable[[Job], Laid] | None = None
+
+
+def _run(job: Job) -> Laid:
+    assert _WORK is not None
+    return _WORK(job)
+
+
+def lay_out(
+    jobs: Iterable[Job],
+    work: Callable[[Job], Laid],
+    workers: int,
+    done: Callable[[Laid], None] = lambda _laid: None,
+) -> list[Laid]:
+    """Run ``work(job)`` for every job: in ``workers`` forked processes, or here when
+    there is one worker or one job."""
+    global _WORK
+    jobs = list(jobs)
+    if workers <= 1 or len(jobs) <= 1:
+        out = []
+        for job in jobs:
+            out.append(work(job))
+            done(out[-1])
+        return out
+    import multiprocessing
+
+    _WORK = work
+    try:
+        # largest first, so that the last part to finish is a small one
+        order = sorted(jobs, key=lambda j: -len(j.html))
+        results: list[Laid] = []
+        with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=4) as pool:
+            for laid in pool.imap_unordered(_run, order):
+                results.append(laid)
+                done(laid)
+        return sorted(results, key=lambda r: r.index)
+    finally:
+        _WORK = None
+
+
+# -- binding ----------------------------------------------------------------------------
+
+
+def bind(laid: list[Laid], identifier: bytes) -> bytes:
+    """One PDF of the parts' pages in order, with their named destinations and outlines,
+    the first part's document information and catalog entries."""
+    import pikepdf
+
+    sources = [pikepdf.Pdf.open(io.BytesIO(part.pdf)) for part in laid]
+    book = sources[0]
+    offsets = [0]
+    with warnings.catch_warnings():
+        # named destinations are not copied with the pages: they are rebuilt below
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # type: ignore[attr-defined]
+        for src in sources[1:]:
+            offsets.append(len(book.pages))
+            book.pages.extend(src.pages)
+    # named destinations: each anchor where its own part put it
+    dests: dict[str, Any] = {}
+    for part, src, offset in zip(laid, sources, offsets, strict=True):
+        index = {page.objgen: i for i, page in enumerate(src.pages)}
+        names = src.Root.get("/Names")
+        tree = names.get("/Dests") if names is not None else None
+        if tree is None:
+            continue
+        for name, dest in pikepdf.NameTree(tree).items():
+            if name not in part.anchors or name in dests:
+                continue  # a stand-in for an anchor of another part
+            page = index.get(dest[0].objgen)
+            if page is None:
+                continue
+            dests[name] = pikepdf.Array([book.pages[offset + page].obj, *list(dest)[1:]])
+    tree = pikepdf.NameTree.new(book)
+    for name in sorted(dests):
+        tree[name] = dests[name]
+    book.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
+    # outlines: every part's, in order
+    items: list[Any] = []
+    for src, offset in zip(sources, offsets, strict=True):
+        index = {page.objgen: i for i, page in enumerate(src.pages)}
+        with src.open_outline() as outline:
+            items.extend(_copy_outline(outline.root, index, offset, book))
+    if "/Outlines" in book.Root:
+        del book.Root["/Outlines"]
+    if items:
+        with book.open_outline() as outline:
+            outline.root.extend(items)
+    out = io.BytesIO()
+    book.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
+    book.save(
+        out,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        deterministic_id=True,
+        linearize=False,
+    )
+    return out.getvalue()
+
+
+def _copy_outline(items: list[Any], index: dict[Any, int], offset: int, book: Any) -> list[Any]:
+    import pikepdf
+
+    out = []
+    for item in items:
+        dest = item.destination
+        if isinstance(dest, pikepdf.Array) and len(dest) and dest[0].objgen in index:
+            new_dest = pikepdf.Array(
+                [book.pages[offset + index[dest[0].objgen]].obj, *list(dest)[1:]]
+            )
+        else:
+            new_dest = None
+        copy = pikepdf.OutlineItem(item.title)
+        copy.destination = new_dest
+        copy.is_closed = item.is_closed
+        copy.children.extend(_copy_outline(item.children, index, offset, book))
+        out.append(copy)
+    return out

@@ -1,0 +1,181 @@
+"""The print PDF laid out in parts on several processes is the book the whole-document
+layout makes: same pages, text, page numbers, links, outline, rotation; reproducible; and
+stale or missing page numbers from an earlier build only cost another round."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class Pdf:
+    path: Path
+    rounds: list[list[tuple[int, bool]]]  # per round: (part, written) of every job
+
+
+def _build(root: Path, out: Path, mode: str, jobs: int, mp: pytest.MonkeyPatch, **opts) -> Pdf:
+    from tougen_pub.ingest.loader import load_book
+    from tougen_pub.package import parts, pdf
+    from tougen_pub.pipeline import BuildOptions
+
+    rounds: list[list[tuple[int, bool]]] = []
+    original = parts.lay_out
+
+    def spy(jobs_, work, workers, done=lambda _laid: None):
+        jobs_ = list(jobs_)
+        rounds.append([(j.index, j.write) for j in jobs_])
+        return original(jobs_, work, workers, done)
+
+    with mp.context() as m:
+        m.setenv("TOUGEN_JOBS", str(jobs))
+        m.setenv("SOURCE_DATE_EPOCH", "1739081580")
+        m.setattr(parts, "lay_out", spy)
+        book, diags = load_book(root)
+        assert book is not None
+        target, _ = pdf.build(book, mode, BuildOptions(root, out, mode, **opts), diags)
+    assert not diags.errors
+    return Pdf(target, rounds)
+
+
+def _texts(path: Path) -> list[str]:
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return out.split("\f")
+
+
+def _structure(path: Path) -> dict[str, object]:
+    import pypdf
+
+    reader = pypdf.PdfReader(path)
+    dests = {
+        str(name): reader.get_destination_page_number(d)
+        for name, d in reader.named_destinations.items()
+    }
+    links = []
+    for number, page in enumerate(reader.pages):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if "/Dest" in annot:
+                links.append((number, str(annot["/Dest"])))
+            elif "/A" in annot:
+                links.append((number, str(annot["/A"].get("/URI"))))
+
+    def outline(items, depth=0):
+        out = []
+        for item in items:
+            if isinstance(item, list):
+                out += outline(item, depth + 1)
+            else:
+                out.append((depth, item.title, reader.get_destination_page_number(item)))
+        return out
+
+    return {
+        "pages": len(reader.pages),
+        "boxes": [(tuple(p.mediabox), tuple(p.trimbox), p.get("/Rotate", 0)) for p in reader.pages],
+        "dests": dests,
+        "links": links,
+        "outline": outline(reader.outline),
+        "info": {k: str(v) for k, v in (reader.metadata or {}).items()},
+        "catalog": sorted(k for k in reader.trailer["/Root"] if k not in ("/Pages",)),
+    }
+
+
+@pytest.fixture(scope="module")
+def shipped(shipped_manuscript: Path | None, tiny_root: Path) -> Path:
+    """The shipped book (four articles, many links) or the tiny one."""
+    return shipped_manuscript or tiny_root
+
+
+@pytest.mark.parametrize(
+    ("mode", "opts"),
+    [("vertical", {}), ("horizontal", {}), ("vertical", {"numerals": "kanji", "marks": True})],
+)
+def test_parts_make_the_same_book_as_the_whole_document(
+    shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, opts: dict
+) -> None:
+    whole = _build(shipped, tmp_path / "whole", mode, 1, monkeypatch, **opts)
+    assert whole.rounds == []  # one process, a small book: laid out whole
+    parted = _build(shipped, tmp_path / "parts", mode, 2, monkeypatch, **opts)
+    assert parted.rounds and len(parted.rounds[0]) >= 2  # laid out in parts
+    assert _texts(parted.path) == _texts(whole.path)  # folios, page references, text
+    a, b = _structure(parted.path), _structure(whole.path)
+    assert a == b
+    # every link inside the book goes to a destination the book has
+    assert all(d in a["dests"] for _page, d in a["links"] if not d.startswith(("http", "None")))
+    if mode == "vertical":
+        assert {rotate for _m, _t, rotate in a["boxes"]} == {90}  # type: ignore[attr-defined]
+
+
+def test_parts_are_reproducible_and_keep_the_book_identifier(
+    shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pypdf
+
+    from tougen_pub.ingest.loader import load_book
+    from tougen_pub.package.pdf import pdf_identifier
+
+    one = _build(shipped, tmp_path / "one", "vertical", 2, monkeypatch)
+    two = _build(shipped, tmp_path / "two", "vertical", 2, monkeypatch)
+    assert one.path.read_bytes() == two.path.read_bytes()
+    book, _ = load_book(shipped)
+    assert book is not None
+    ident = pypdf.PdfReader(one.path).trailer["/ID"][0]
+    assert ident.original_bytes == pdf_identifier(book, "vertical", book.config.trim)
+
+
+def test_first_build_counts_pages_then_writes_every_part_once(
+    shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = _build(shipped, tmp_path / "out", "vertical", 2, monkeypatch)
+    first, second = cold.rounds  # counting round, writing round: nothing more
+    assert not any(write for _i, write in first)
+    assert sorted(i for i, _w in second) == sorted(i for i, _w in first)
+    assert all(write for _i, write in second)
+    warm = _build(shipped, tmp_path / "out", "vertical", 2, monkeypatch)
+    assert len(warm.rounds) == 1 and all(write for _i, write in warm.rounds[0])
+    assert warm.path.read_bytes() == cold.path.read_bytes()
+
+
+def test_stale_page_numbers_only_lay_out_the_parts_that_used_them(
+    shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ref = _build(shipped, tmp_path / "ref", "vertical", 2, monkeypatch)
+    out = tmp_path / "out"
+    shutil.copytree(ref.path.parent / ".cache", out / ".cache")
+    (cache,) = (out / ".cache" / "pages").iterdir()
+    pages = json.loads(cache.read_text(encoding="utf-8"))
+    last = max(pages, key=lambda k: pages[k])
+    pages[last] += 2  # as if the back matter had moved by a spread
+    cache.write_text(json.dumps(pages), encoding="utf-8")
+    again = _build(shipped, out, "vertical", 2, monkeypatch)
+    assert len(again.rounds) == 2
+    assert 0 < len(again.rounds[1]) < len(again.rounds[0])  # only parts that used it
+    assert again.path.read_bytes() == ref.path.read_bytes()
+    assert json.loads(cache.read_text(encoding="utf-8"))[last] == pages[last] - 2
+
+
+def test_a_grown_article_moves_every_later_page_number(
+    shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(shipped, root)
+    out = tmp_path / "out"
+    _build(root, out, "vertical", 2, monkeypatch)  # fills the page cache
+    first = sorted((root / "articles").glob("*.md"))[0]
+    text = first.read_text(encoding="utf-8")
+    para = "\n\n" + "長い段落が加わり、記事は数ページ伸びる。" * 60 + "\n"
+    first.write_text(text.rstrip("\n") + para, encoding="utf-8")
+    grown = _build(root, out, "vertical", 2, monkeypatch)  # with the stale cache
+    whole = _build(root, tmp_path / "whole", "vertical", 1, monkeypatch)
+    assert len(grown.rounds) == 2
+    assert _texts(grown.path) == _texts(whole.path)
+    assert _structure(grown.path) == _structure(whole.path)

@@ -1,0 +1,123 @@
+"""Cutting the print book into parts that are laid out on their own (package/parts.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tougen_pub.package import parts as P
+
+
+def _doc(units: list[tuple[str, str]], before: str = "") -> str:
+    body = "".join(f"<!--part {kind}-->\n{html}\n" for kind, html in units)
+    return f'<html><head><style>p{{}}</style></head><body class="x">{before}{body}</body></html>'
+
+
+def test_split_gives_units_in_order_and_keeps_head_and_tail() -> None:
+    html = _doc(
+        [
+            ("front", '<section id="titlepage">T</section><nav id="toc">C</nav>'),
+            ("article", '<section class="article" id="a-1">one</section>'),
+            ("article", '<section class="article" id="a-2">two</section>'),
+            ("back", '<section id="glossary">G</section><section id="colophon">K</section>'),
+        ]
+    )
+    head, units, tail = P.split(html)  # type: ignore[misc]
+    assert head.endswith('<body class="x">') and head.startswith("<html><head>")
+    assert tail == "</body></html>"
+    assert [u.kind for u in units] == ["front", "article", "article", "back"]
+    assert [u.anchor for u in units] == ["titlepage", "a-1", "a-2", "glossary"]
+    # nothing lost, nothing added
+    assert head + "".join(u.html for u in units) + tail == P.PART_MARK.sub("", html)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head></head><body><p>no marks</p></body></html>",
+        _doc([("article", "<p>a</p>")], before="<p>text before the first mark</p>"),
+        "<p>not a document</p>",
+    ],
+)
+def test_split_refuses_documents_it_cannot_cut(html: str) -> None:
+    assert P.split(html) is None
+
+
+def _units(sizes: list[int]) -> list[P.Unit]:
+    units = [P.Unit("front", "f" * 100)]
+    units += [P.Unit("article", f'<section id="a{i}">' + "x" * n) for i, n in enumerate(sizes)]
+    units.append(P.Unit("back", "b" * 500))
+    return units
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3, 4])
+def test_group_keeps_order_and_cuts_only_before_articles_or_back_matter(workers: int) -> None:
+    units = _units([3000, 5000, 2000, 8000, 1000, 4000])
+    groups = P.group(units, workers)
+    assert [u for g in groups for u in g.units] == units  # every unit once, in order
+    assert all(g.units[0].kind != "front" for g in groups[1:])
+    assert groups[0].units[0].kind == "front"
+    assert len(groups) == min(workers, 7)
+
+
+def test_group_balances_parts() -> None:
+    units = _units([1000] * 40)
+    sizes = [len(g) for g in P.group(units, 2)]
+    assert len(sizes) == 2 and abs(sizes[0] - sizes[1]) <= 1000
+
+
+def test_group_cuts_large_books_into_bounded_parts() -> None:
+    units = _units([P.MAX_PART_CHARS // 10] * 95)
+    groups = P.group(units, 2)
+    assert len(groups) >= 10
+    assert max(len(g) for g in groups) <= P.MAX_PART_CHARS * 1.1
+
+
+def test_plan_uses_counts_then_known_pages_then_estimates_and_starts_on_odd_pages() -> None:
+    groups = P.group(_units([3000, 3000, 3000]), 4)
+    assert len(groups) == 4
+    laid = P.plan(groups, [4, 6, 3, 5], {})
+    assert laid.starts == [1, 5, 11, 15]  # counts include the blank page before a part
+    known = {groups[2].anchor: 21}
+    guessed = P.plan(groups, [4, None, None, None], known)  # type: ignore[dict-item]
+    assert guessed.starts[:3] == [1, 5, 21]
+    assert all(s % 2 == 1 for s in guessed.starts)
+    assert guessed.starts[3] > guessed.starts[2]
+
+
+def test_part_document_numbers_its_first_page_and_forces_the_next_side() -> None:
+    head = "<html><head><style>p{}</style></head><body>"
+    part = P.Part([P.Unit("article", '<section id="a">x</section>')])
+    html = P.part_document(head, part, "</body></html>", start=37, side="left")
+    assert "@page :first { counter-reset: page 37; }" in html
+    assert html.index("counter-reset") < html.index("</style>")
+    assert html.endswith(f'<div class="{P.SENTINEL_CLASS}"></div></body></html>')
+    assert f".{P.SENTINEL_CLASS} {{ break-before: left; }}" in html
+    last = P.part_document(head, part, "</body></html>", start=5, side=None)
+    assert P.SENTINEL_CLASS not in last and "counter-reset: page 5;" in last
+
+
+def test_workers_follow_tougen_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOUGEN_JOBS", "3")
+    assert P.workers_for(10) == 3
+    assert P.workers_for(2) == 2
+    monkeypatch.setenv("TOUGEN_JOBS", "1")
+    assert P.workers_for(10) == 1
+
+
+def test_lay_out_runs_every_job_once_in_workers_and_returns_them_in_order() -> None:
+    def work(job: P.Job) -> P.Laid:
+        import os
+
+        return P.Laid(job.index, job.html.encode(), len(job.html), {"pid": os.getpid()})
+
+    jobs = [P.Job(i, "x" * (i + 1), True) for i in range(5)]
+    seen: list[int] = []
+    out = P.lay_out(jobs, work, 2, done=lambda laid: seen.append(laid.index))
+    assert [r.index for r in out] == [0, 1, 2, 3, 4]
+    assert [r.pages for r in out] == [1, 2, 3, 4, 5]
+    assert sorted(seen) == [0, 1, 2, 3, 4]
+    import os
+
+    assert all(r.anchors["pid"] != os.getpid() for r in out)  # laid out in other processes
+    inline = P.lay_out(jobs, work, 1)
+    assert [r.anchors["pid"] for r in inline] == [os.getpid()] * 5
