@@ -14,7 +14,9 @@ CREATOR_ROLES = ("aut", "edt", "trl", "ill", "pbl")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
 
 
 class Creator(_Strict):

@@ -18,7 +18,7 @@ DATE_CODES = {"date": "bad-date"}  # a wrong date has its own code, located at i
 class SeeAlsoLink(BaseModel):
     """A related post: by URL (matched against the articles of the book) or by article stem."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     title: str = Field(min_length=1)
     url: str | None = None
     article: str | None = None
@@ -27,7 +27,9 @@ class SeeAlsoLink(BaseModel):
 class FrontMatter(BaseModel):
     """Keys an article's front matter may have."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
     title: str = Field(min_length=1, description="Article title.")
     date: dt.datetime | dt.date | None = Field(
         None, description="Publication date(time) of the post."

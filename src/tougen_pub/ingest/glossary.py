@@ -10,7 +10,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
-from tougen_pub.ingest.tomlfile import locate_key, parse_toml, read_text, validate_model
+from tougen_pub.ingest.tomlfile import (
+    construct_valid,
+    locate_key,
+    parse_toml,
+    read_text,
+    validate_model,
+)
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 DAKUTEN = ("\u3099", "\u309a")
@@ -19,7 +25,9 @@ DAKUTEN = ("\u3099", "\u309a")
 class TermRecord(BaseModel):
     """A ``[[term]]`` of glossary.toml."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
     id: str | None = Field(
         None, pattern=ID_PATTERN, description="Anchor id; from the term if absent."
     )
@@ -31,7 +39,7 @@ class TermRecord(BaseModel):
 
 
 class GlossaryFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     note: str | None = Field(None, description="A note printed under the glossary heading.")
     term: list[TermRecord] = Field(default_factory=list)
 
@@ -39,7 +47,9 @@ class GlossaryFile(BaseModel):
 class SourceRecord(BaseModel):
     """A ``[[source]]`` of sources.toml: one work, however many articles cite it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
     id: str = Field(pattern=ID_PATTERN, description="Id used in [@id] and front matter.")
     title: str = Field(min_length=1)
     url: str | None = Field(None, pattern=r"^https?://\S+$")
@@ -49,7 +59,7 @@ class SourceRecord(BaseModel):
 
 
 class SourcesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     source: list[SourceRecord] = Field(default_factory=list)
 
 
@@ -87,7 +97,7 @@ def load_toml_file(
     path: Path, display: str, model: type[BaseModel], diags: Diagnostics, prefix: str
 ) -> tuple[BaseModel | None, str]:
     if not path.exists():
-        return model(), ""
+        return construct_valid(model, {}) or model(), ""
     if not outside_check(path, display, diags):
         return None, ""
     text = read_text(path, display, diags)
