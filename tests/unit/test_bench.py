@@ -187,6 +187,30 @@ def test_run_timed_real_process(tmp_path: Path) -> None:
     assert slow.timed_out and not slow.ok
 
 
+def test_peak_memory_counts_every_process_of_the_command(tmp_path: Path) -> None:
+    # the parent holds little; three forked children each fill 80 MB of their own
+    code = (
+        "import os, time\n"
+        "pids = []\n"
+        "for _ in range(3):\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        block = bytearray(80 * 2**20)\n"
+        "        block[::4096] = b'x' * len(block[::4096])\n"
+        "        time.sleep(1.5)\n"
+        "        os._exit(0)\n"
+        "    pids.append(pid)\n"
+        "for pid in pids:\n"
+        "    os.waitpid(pid, 0)\n"
+    )
+    sample = bench.run_timed(
+        [sys.executable, "-c", code], cwd=tmp_path, env={}, log=tmp_path / "m.log", timeout=60
+    )
+    assert sample.ok
+    assert sample.peak_rss > 3 * 80 * 2**20  # all children at once, not the largest one
+    assert sample.peak_rss < 3 * 80 * 2**20 + 200 * 2**20
+
+
 def test_reduce_markup_for_peers() -> None:
     src = "{漢字|かん|じ}と[[PFP|協力]]と[[NATO]][@a; @b]、^12^月3日 <https://x.org/2025/02/09/1>"
     plain = bench.reduce_markup(src, tcy=False)

@@ -57,7 +57,9 @@ class Sample:
     """One run of one command."""
 
     wall: float  # seconds
-    peak_rss: int  # bytes (largest resident set of the child and its waited-for children)
+    # bytes: the most memory the command held at once, all its processes together (sampled
+    # proportional set sizes of its process group), at least the child's own ru_maxrss
+    peak_rss: int
     returncode: int
     timed_out: bool = False
 
@@ -71,6 +73,48 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
+def group_memory(pgid: int) -> int:
+    """Bytes held now by the processes of group ``pgid``: the sum of their proportional set
+    sizes (pages shared after a fork count once), or resident sizes where PSS is unknown."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            if int(fields[2]) != pgid:  # pgrp, the 5th field of stat
+                continue
+            try:
+                with open(f"/proc/{entry.name}/smaps_rollup", "rb") as f:
+                    for line in f:
+                        if line.startswith(b"Pss:"):
+                            total += int(line.split()[1]) * 1024
+                            break
+            except OSError:
+                with open(f"/proc/{entry.name}/statm", "rb") as f:
+                    total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended meanwhile
+    return total
+
+
+class _GroupSampler(threading.Thread):
+    """Samples :func:`group_memory` until stopped; keeps the peak."""
+
+    def __init__(self, pgid: int, interval: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.pgid, self.interval, self.peak = pgid, interval, 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        if not os.path.isdir("/proc"):
+            return
+        while not self.stopped.is_set():
+            self.peak = max(self.peak, group_memory(self.pgid))
+            self.stopped.wait(self.interval)
+
+
 def run_timed(
     cmd: Sequence[str],
     *,
@@ -81,8 +125,9 @@ def run_timed(
 ) -> Sample:
     """Run ``cmd`` once in its own process group; output goes to ``log``.
 
-    Wall time is measured around spawn and ``wait4``; peak RSS is the child's
-    ``ru_maxrss``. Left-over processes of the group (browser helpers) are killed after.
+    Wall time is measured around spawn and ``wait4``; peak memory is the larger of the
+    child's ``ru_maxrss`` and the sampled peak of its whole process group (worker processes,
+    browser helpers). Left-over processes of the group are killed after.
     """
     log.parent.mkdir(parents=True, exist_ok=True)
     timed_out = threading.Event()
@@ -104,14 +149,19 @@ def run_timed(
         )
         timer = threading.Timer(timeout, expire, (proc.pid,))
         timer.start()
+        sampler = _GroupSampler(proc.pid)
+        sampler.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
             timer.cancel()
+            sampler.stopped.set()
         wall = time.perf_counter() - start
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: keep Popen from waiting
     _kill_group(proc.pid)
-    return Sample(wall, usage.ru_maxrss * 1024, proc.returncode, timed_out.is_set())
+    peak = max(usage.ru_maxrss * 1024, sampler.peak)
+    return Sample(wall, peak, proc.returncode, timed_out.is_set())
 
 
 def median(values: Iterable[float]) -> float | None:
