@@ -209,12 +209,13 @@ def prefetch_cover(root: Path, writing_mode: str | None, out: Path | None = None
     def work() -> None:
         try:
             from tougen_pub.ingest.loader import read_config
-            from tougen_pub.package.fonts import resolve
+            from tougen_pub.package.fonts import resolve, warm_book_fonts
 
             config = read_config(root)
             if config is None:
                 return
             vertical = (writing_mode or config.writing_mode) == "vertical"
+            warm_book_fonts(config, root)  # the build's book_fonts() then finds both faces
             font = resolve("gothic", config.fonts.gothic, root)
             text = cover_text(config)
             path = cache_path(cache_dir, text, vertical, font) if cache_dir is not None else None

@@ -198,6 +198,19 @@ def book_fonts(config: BookConfig, root: Path) -> BookFonts:
     )
 
 
+def warm_book_fonts(config: BookConfig, root: Path) -> None:
+    """Resolve both faces ahead (fontconfig's answers and the faces' coverage are kept for
+    this process), so that a later :func:`book_fonts` is immediate; problems are left to
+    that call to report."""
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        book_fonts(config, root)
+    for kind in ("mincho", "gothic"):  # the one that works when the other failed
+        with contextlib.suppress(Exception):
+            resolve(kind, getattr(config.fonts, kind), root)
+
+
 def missing_chars(ref: FontRef, chars: frozenset[str]) -> frozenset[str]:
     """Characters of ``chars`` the face has no glyph for (whitespace/controls ignored)."""
     cover = coverage(ref)
