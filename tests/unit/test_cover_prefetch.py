@@ -113,3 +113,31 @@ def test_prefetch_reads_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     cover._early["done"].wait()  # type: ignore[attr-defined]
     assert cover._early.get("png") == png
     assert cover.render_cover(text, True, font) == png
+
+
+def test_warmed_fonts_need_no_fontconfig_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tougen_pub.package import fonts
+
+    config, _font = _gothic()
+    fonts.fc_match.cache_clear()
+    fonts._fc_output.clear()
+    fonts.warm_book_fonts(config, TINY)
+    assert fonts._fc_output  # fontconfig was asked
+    monkeypatch.setattr(fonts, "_fc_start", lambda p: pytest.fail(f"fc-match run for {p}"))
+    assert fonts.book_fonts(config, TINY).gothic == _font
+
+
+def test_warming_keeps_font_errors_for_the_build(tmp_path: Path) -> None:
+    from tougen_pub.package import fonts
+
+    config, _font = _gothic()
+    broken = config.model_copy(update={"fonts": fonts_config(mincho="missing.otf")})
+    fonts.warm_book_fonts(broken, tmp_path)  # says nothing
+    with pytest.raises(TougenError, match="no such font file"):
+        fonts.book_fonts(broken, tmp_path)
+
+
+def fonts_config(**kw: str):  # type: ignore[no-untyped-def]
+    from tougen_pub.config import Fonts
+
+    return Fonts(**kw)
