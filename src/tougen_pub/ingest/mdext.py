@@ -479,12 +479,18 @@ class Converter:
 
     def _markdown(self, raw_html: bool) -> markdown.Markdown:
         _load_fenced_code()
+        from markdown.extensions.fenced_code import FencedCodeExtension
+        from markdown.extensions.sane_lists import SaneListExtension
+        from markdown.extensions.tables import TableExtension
+
+        # Instances, not names: a name makes Python-Markdown look it up among the entry
+        # points of every installed distribution first.
         return markdown.Markdown(
             extensions=[
                 TougenMarkup(self.resolver, raw_html=raw_html, skip_inline=self.skip_inline),
-                "markdown.extensions.tables",
-                "markdown.extensions.sane_lists",
-                "markdown.extensions.fenced_code",
+                TableExtension(),
+                SaneListExtension(),
+                FencedCodeExtension(),
             ],
             output_format="xhtml",
         )
