@@ -179,3 +179,20 @@ def test_a_grown_article_moves_every_later_page_number(
     assert len(grown.rounds) == 2
     assert _texts(grown.path) == _texts(whole.path)
     assert _structure(grown.path) == _structure(whole.path)
+
+
+def test_only_links_that_print_a_page_number_count(tiny_book, tmp_path: Path) -> None:
+    from tougen_pub.diagnostics import Diagnostics
+    from tougen_pub.package import pdf
+    from tougen_pub.pipeline import BuildOptions
+
+    options = BuildOptions(tiny_book.root, tmp_path, "vertical")
+    prepared = pdf.prepare(tiny_book, "vertical", options, Diagnostics())
+    shown = pdf.numbered_links(prepared, prepared.html)
+    every = pdf.referenced_anchors(prepared.html)
+    assert shown is not None and shown < every  # citations and glossary links print none
+    toc = prepared.html[prepared.html.index('<nav class="toc"') :]
+    toc = toc[: toc.index("</nav>")]
+    assert pdf.referenced_anchors(toc) <= shown  # every ToC entry prints its page
+    cited = {name for name in every if name.startswith("src-")}
+    assert cited and not cited & shown  # a citation link prints no page number

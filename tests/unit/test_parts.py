@@ -121,3 +121,12 @@ def test_lay_out_runs_every_job_once_in_workers_and_returns_them_in_order() -> N
     assert all(r.anchors["pid"] != os.getpid() for r in out)  # laid out in other processes
     inline = P.lay_out(jobs, work, 1)
     assert [r.anchors["pid"] for r in inline] == [os.getpid()] * 5
+
+
+def test_regroup_puts_rewritten_units_in_the_same_parts() -> None:
+    units = _units([3000, 5000, 2000, 8000])
+    groups = P.group(units, 3)
+    rewritten = [P.Unit(u.kind, u.html + "x" * 5000) for u in units]
+    again = P.regroup(rewritten, groups)
+    assert [len(p.units) for p in again] == [len(p.units) for p in groups]
+    assert [u for p in again for u in p.units] == rewritten

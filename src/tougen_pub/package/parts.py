@@ -130,6 +130,16 @@ def group(units: list[Unit], workers: int) -> list[Part]:
     return parts
 
 
+def regroup(units: list[Unit], like: list[Part]) -> list[Part]:
+    """``units`` (the same units, rewritten) in the parts of ``like``."""
+    out = []
+    at = 0
+    for part in like:
+        out.append(Part(units[at : at + len(part.units)]))
+        at += len(part.units)
+    return out
+
+
 # -- the parent's side ------------------------------------------------------------------
 
 
@@ -223,6 +233,16 @@ class Job:
 _WORK: Callable[[Job], Laid] | None = None
 
 
+def _worker_signals() -> None:
+    """Ctrl-C reaches the whole process group: the build (the parent) stops its workers,
+    which must not report the interruption themselves."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def _run(job: Job) -> Laid:
     assert _WORK is not None
     return _WORK(job)
@@ -251,7 +271,8 @@ def lay_out(
         # largest first, so that the last part to finish is a small one
         order = sorted(jobs, key=lambda j: -len(j.html))
         results: list[Laid] = []
-        with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=4) as pool:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers, _worker_signals, maxtasksperchild=4) as pool:
             for laid in pool.imap_unordered(_run, order):
                 results.append(laid)
                 done(laid)

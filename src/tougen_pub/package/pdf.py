@@ -554,6 +554,11 @@ def render_in_parts(
     groups = P.group(units, workers)
     ids = [frozenset(P.ID_ATTR.findall(part.html)) for part in groups]
     links = [referenced_anchors(part.html) for part in groups]
+    # the links whose page numbers a part prints: only these must be right before writing
+    shown = [
+        numbered_links(prepared, head + part.html + tail) or links[index]
+        for index, part in enumerate(groups)
+    ]
     every_id = frozenset().union(*ids)
     refs = referenced_anchors(prepared.html)
     side = "left" if prepared.geometry.mode == "vertical" else "right"
@@ -606,9 +611,9 @@ def render_in_parts(
         resplit = P.split(numbered) if numbered is not None else None
         if resplit is None:
             return None
-        numbered_parts = P.group(resplit[1], workers)
-        if [len(p.units) for p in numbered_parts] != [len(p.units) for p in groups]:
+        if len(resplit[1]) != len(units):
             return None
+        numbered_parts = P.regroup(resplit[1], groups)
         jobs = []
         for index in todo:
             html = P.part_document(
@@ -619,7 +624,7 @@ def render_in_parts(
                 side=side if index < last else None,
             )
             jobs.append(P.Job(index, html, index < last, write))
-            used[index] = (plan.starts[index], {n: pages[n] for n in links[index] if n in pages})
+            used[index] = (plan.starts[index], {n: pages[n] for n in shown[index] if n in pages})
         with progress(len(jobs), "PDF parts" if write else "PDF parts (counting pages)") as step:
             for result in P.lay_out(jobs, work, workers, done=lambda _laid: step()):
                 laid[result.index] = result
@@ -682,9 +687,9 @@ def anchor_pages(document: Any, anchors: frozenset[str]) -> dict[str, int]:
     return out
 
 
-def with_page_numbers(prepared: Prepared, pages: dict[str, int]) -> str | None:
-    """The prepared HTML with every ``target-counter(attr(href), page…)`` of the
-    stylesheets replaced by the number in a ``data-page`` attribute of the link."""
+def _stylesheets(prepared: Prepared) -> list[str] | None:
+    """The text of the document's stylesheets (comments removed), or None when they change
+    the page counter (page numbers are then not page indexes)."""
     stylesheets = [
         (styles_dir() / name).read_text(encoding="utf-8")
         for name in STYLESHEETS[prepared.geometry.mode]
@@ -694,7 +699,42 @@ def with_page_numbers(prepared: Prepared, pages: dict[str, int]) -> str | None:
         return None
     stylesheets = [re.sub(r"/\*.*?\*/", "", css, flags=re.S) for css in (*stylesheets, style[1])]
     if any(PAGE_COUNTER_CHANGE.search(css) for css in stylesheets):
-        return None  # page numbers are not page indexes
+        return None
+    return stylesheets
+
+
+def numbered_links(prepared: Prepared, html: str) -> frozenset[str] | None:
+    """The anchors that links showing a page number (``target-counter``) point to in the
+    document ``html``; None when that cannot be told (then every link counts)."""
+    import cssselect2
+
+    stylesheets = _stylesheets(prepared)
+    root = parse_as_html5(html)
+    if stylesheets is None or root is None:
+        return None
+    matcher = cssselect2.Matcher()
+    try:
+        for css in stylesheets:
+            for m in TARGET_COUNTER_RULE.finditer(css):
+                selector = re.sub(r"::?(?:after|before)\b", "", m.group(1).strip())
+                for compiled in cssselect2.compile_selector_list(selector):
+                    matcher.add_selector(compiled, None)
+    except cssselect2.SelectorError:
+        return None
+    out = set()
+    for element in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
+        href = element.etree_element.get("href") or ""
+        if href.startswith("#") and matcher.match(element):
+            out.add(unescape(href[1:]))
+    return frozenset(out)
+
+
+def with_page_numbers(prepared: Prepared, pages: dict[str, int]) -> str | None:
+    """The prepared HTML with every ``target-counter(attr(href), page…)`` of the
+    stylesheets replaced by the number in a ``data-page`` attribute of the link."""
+    stylesheets = _stylesheets(prepared)
+    if stylesheets is None:
+        return None
     rules = [
         f"{m.group(1).strip()} {{ content:{m.group(2)}attr(data-page){m.group(3)}; }}"
         for css in stylesheets
@@ -940,40 +980,42 @@ def write_pdf(book: Book, mode: str, options: Any, diags: Diagnostics) -> Path:
 
 
 def build(book: Book, mode: str, options: Any, diags: Diagnostics) -> tuple[Path, Prepared]:
-    """:func:`write_pdf`, also returning what was prepared (HTML, geometry) for inspection."""
+    """:func:`write_pdf`, also returning what was prepared (HTML, geometry) for inspection.
+
+    The temporary output file exists from the start of the layout: an interrupted or
+    failed build removes it and leaves a previous PDF as it was."""
     prepared = prepare(book, mode, options, diags)
     prepared.page_cache = page_cache_path(book, mode, options.out)
     prepared.numerals = options.numerals or book.config.numerals
     target = output_path(book, mode, options.out)
     trim = options.trim or book.config.trim
     identifier = pdf_identifier(book, mode, trim)
-    bound = render_in_parts(prepared, book, diags, identifier)
-    if bound is not None:
-        if diags.failed(getattr(options, "strict", False)):
-            raise BuildFailed(
-                f"{len(diags.errors)} error(s) while laying out the PDF; nothing written",
-                [d for d in diags.sorted() if d.level.value != "info"],
-            )
-        atomic_write(target, bound)
-        return target, prepared
-    document = render(prepared, book, diags)
-    if diags.failed(getattr(options, "strict", False)):
+    strict = getattr(options, "strict", False)
+    with atomic_path(target) as tmp:
+        bound = render_in_parts(prepared, book, diags, identifier)
+        if bound is not None:
+            _fail_on_errors(diags, strict, "laying out")
+            tmp.write_bytes(bound)
+            return target, prepared
+        document = render(prepared, book, diags)
+        _fail_on_errors(diags, strict, "laying out")
+        seen = len(prepared.fetcher.refused)
+        with _weasy_log() as log:
+            document.write_pdf(tmp, finisher=prepared.finisher, pdf_identifier=identifier)
+            # Images referenced by SVG images are fetched while drawing, not during layout.
+            late = prepared.fetcher.refused[seen:]
+            _report(late, log.messages, book, diags)
+            if late:
+                _fail_on_errors(diags, False, "writing")
+    return target, prepared
+
+
+def _fail_on_errors(diags: Diagnostics, strict: bool, doing: str) -> None:
+    if diags.failed(strict):
         raise BuildFailed(
-            f"{len(diags.errors)} error(s) while laying out the PDF; nothing written",
+            f"{len(diags.errors)} error(s) while {doing} the PDF; nothing written",
             [d for d in diags.sorted() if d.level.value != "info"],
         )
-    seen = len(prepared.fetcher.refused)
-    with atomic_path(target) as tmp, _weasy_log() as log:
-        document.write_pdf(tmp, finisher=prepared.finisher, pdf_identifier=identifier)
-        # Images referenced by SVG images are fetched while drawing, not during layout.
-        late = prepared.fetcher.refused[seen:]
-        _report(late, log.messages, book, diags)
-        if late:
-            raise BuildFailed(
-                f"{len(diags.errors)} error(s) while writing the PDF; nothing written",
-                [d for d in diags.sorted() if d.level.value != "info"],
-            )
-    return target, prepared
 
 
 __all__ = ["Geometry", "build", "geometry", "prepare", "render", "write_pdf"]
