@@ -46,6 +46,15 @@ BLOCK_TAGS = frozenset(
 CONTAINER_INDENT = {"ul": 1.5, "ol": 1.5, "blockquote": 2.0}
 RUBY_SCALE = 0.5  # ruby text size relative to the base
 LINE_CLASS = "ln"
+# The most frequent per-line and per-character declarations are set by class, not by a
+# ``style`` attribute: WeasyPrint shares one computed style among siblings with the same
+# classes and parent style, but never among elements with a ``style`` attribute (nor among
+# their descendants). The stylesheet (print.css) gives each class its declaration, marked
+# ``!important`` so that it wins as the attribute would.
+STYLE_CLASSES = {
+    "margin-right:0.25em": "sp",  # the quarter-em space between Japanese and Latin text
+    "padding-left:1em": "ind",  # the first-line indent of a paragraph
+}
 
 
 @dataclass(frozen=True)
@@ -219,10 +228,8 @@ def _render_line(items: list[_Item], line: Line, indent: float, s: Settings) -> 
         style.append(f"word-spacing:{_fmt(line.word_spacing)}")
     if indent:
         style.append(f"padding-left:{_fmt(indent)}")
-    attrs = {"class": f"{LINE_CLASS} {line.how}"}
-    if style:
-        attrs["style"] = ";".join(style)
-    out = ET.Element("span", attrs)
+    out = ET.Element("span", {"class": f"{LINE_CLASS} {line.how}"})
+    _set_style(out, style)
     stack: list[tuple[ET.Element, ET.Element]] = []  # (source element, its copy)
     lat: ET.Element | None = None  # the open Latin run (letter-spacing 0)
     lat_closed = False  # the run got a right margin: the next Latin atom starts a new run
@@ -263,7 +270,7 @@ def _render_line(items: list[_Item], line: Line, indent: float, s: Settings) -> 
                 elif k == line.start and k != line.end - 1:
                     box.set("style", box.get("style", "") + ";text-align:left")
             if left or right:
-                box.set("style", _join_style(box.get("style"), left, right))
+                _add_margins(box, left, right)
             box.tail = None
             parent().append(box)
             lat = None
@@ -272,25 +279,40 @@ def _render_line(items: list[_Item], line: Line, indent: float, s: Settings) -> 
                 lat = ET.SubElement(parent(), "span", {"class": "lat"})
                 lat_closed = False
             if left:
-                lat.set("style", _join_style(lat.get("style"), left, 0.0))
+                _add_margins(lat, left, 0.0)
             put_text(lat, atom.text)
             if right:
-                lat.set("style", _join_style(lat.get("style"), 0.0, right))
+                _add_margins(lat, 0.0, right)
                 lat_closed = True
         else:
             lat = None
             if left or right:
-                span = ET.SubElement(parent(), "span", {"style": _join_style(None, left, right)})
+                span = ET.SubElement(parent(), "span")
+                _add_margins(span, left, right)
                 span.text = atom.text
             else:
                 put_text(parent(), atom.text)
     return out
 
 
-def _join_style(style: str | None, left: float, right: float) -> str:
-    parts = [p for p in (style or "").split(";") if p]
+def _add_margins(el: ET.Element, left: float, right: float) -> None:
+    parts = [p for p in (el.attrib.pop("style", "")).split(";") if p]
     if left:
         parts.append(f"margin-left:{_fmt(left)}")
     if right:
         parts.append(f"margin-right:{_fmt(right)}")
-    return ";".join(parts)
+    _set_style(el, parts)
+
+
+def _set_style(el: ET.Element, declarations: list[str]) -> None:
+    """Give ``el`` the declarations: a class for those of :data:`STYLE_CLASSES`, the rest
+    in its ``style`` attribute."""
+    rest = []
+    for decl in declarations:
+        cls = STYLE_CLASSES.get(decl)
+        if cls is None:
+            rest.append(decl)
+        elif cls not in (el.get("class") or "").split():
+            el.set("class", f"{el.get('class')} {cls}" if el.get("class") else cls)
+    if rest:
+        el.set("style", ";".join(rest))
