@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from tougen_pub.ingest.schema import Field, Record, check
 
 WRITING_MODES = ("vertical", "horizontal")
 TRIM_SIZES = ("a5", "b6", "bunko", "shinsho")
@@ -13,13 +13,7 @@ NUMERALS = ("arabic", "kanji")
 CREATOR_ROLES = ("aut", "edt", "trl", "ill", "pbl")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
-    )
-
-
-class Creator(_Strict):
+class Creator(Record, strip=True):
     """An author, editor or translator of the book."""
 
     name: str = Field(min_length=1, description="Name as printed (e.g. 小清水 桃源).")
@@ -31,14 +25,14 @@ class Creator(_Strict):
     )
 
 
-class Series(_Strict):
+class Series(Record, strip=True):
     """The series the book belongs to (EPUB belongs-to-collection)."""
 
     name: str = Field(min_length=1, description="Series name, e.g. 桃源閑話.")
     position: int | None = Field(None, ge=1, description="Volume number within the series.")
 
 
-class Fonts(_Strict):
+class Fonts(Record, strip=True):
     """Fonts of the print editions and the cover: a path, ``path:index`` for a .ttc, or empty
     to let fontconfig find an installed Japanese font."""
 
@@ -46,7 +40,7 @@ class Fonts(_Strict):
     gothic: str | None = Field(None, description="Heading face (ゴシック).")
 
 
-class Margins(_Strict):
+class Margins(Record, strip=True):
     """Page margins in millimetres for one trim size (book page orientation, not layout)."""
 
     top: float = Field(gt=0, description="Head margin (天).")
@@ -55,7 +49,7 @@ class Margins(_Strict):
     outer: float = Field(gt=0, description="Fore-edge margin (小口).")
 
 
-class Print(_Strict):
+class Print(Record, strip=True):
     """Print edition settings."""
 
     font_size: float = Field(9.0, gt=4, lt=30, description="Body size in points.")
@@ -70,7 +64,7 @@ class Print(_Strict):
     )
 
 
-class BookConfig(_Strict):
+class BookConfig(Record, strip=True):
     """Everything ``book.toml`` may say. Fields marked 要記入 in a new manuscript must be filled
     in by hand before publishing."""
 
@@ -115,8 +109,7 @@ class BookConfig(_Strict):
     fonts: Fonts = Field(default_factory=Fonts, description="Fonts (see [fonts]).")
     print: Print = Field(default_factory=Print, description="Print edition settings (see [print]).")
 
-    @field_validator("date", mode="before")
-    @classmethod
+    @check("date", mode="before")
     def _strict_date(cls, value: object) -> object:
         # pydantic would read a bare number as a Unix timestamp; a book date is a calendar date
         if value is None or isinstance(value, dt.date | str):
@@ -130,8 +123,7 @@ class BookConfig(_Strict):
             self.series.name != self.title or self.series.position is not None
         )
 
-    @field_validator("articles")
-    @classmethod
+    @check("articles", mode="after")
     def _no_duplicates(cls, value: list[str]) -> list[str]:
         seen: set[str] = set()
         for stem in value:

@@ -6,30 +6,25 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
+from tougen_pub.ingest.schema import Field, Record, check
 from tougen_pub.ingest.tomlfile import parse_toml, validate_model
 
 FENCE = "+++"
 DATE_CODES = {"date": "bad-date"}  # a wrong date has its own code, located at its line
 
 
-class SeeAlsoLink(BaseModel):
+class SeeAlsoLink(Record):
     """A related post: by URL (matched against the articles of the book) or by article stem."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     title: str = Field(min_length=1)
     url: str | None = None
     article: str | None = None
 
 
-class FrontMatter(BaseModel):
+class FrontMatter(Record, strip=True):
     """Keys an article's front matter may have."""
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
-    )
     title: str = Field(min_length=1, description="Article title.")
     date: dt.datetime | dt.date | None = Field(
         None, description="Publication date(time) of the post."
@@ -40,8 +35,7 @@ class FrontMatter(BaseModel):
     sources: list[str] = Field(default_factory=list, description="Ids of sources in sources.toml.")
     see_also: list[SeeAlsoLink] = Field(default_factory=list, description="Related posts.")
 
-    @field_validator("date", mode="before")
-    @classmethod
+    @check("date", mode="before")
     def _parse_date(cls, value: Any) -> Any:
         if isinstance(value, dt.date):
             return value

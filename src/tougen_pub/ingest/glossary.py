@@ -7,27 +7,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
-from tougen_pub.ingest.tomlfile import (
-    construct_valid,
-    locate_key,
-    parse_toml,
-    read_text,
-    validate_model,
-)
+from tougen_pub.ingest.schema import Field, Record
+from tougen_pub.ingest.tomlfile import locate_key, parse_toml, read_text, validate_model
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 DAKUTEN = ("\u3099", "\u309a")
 
 
-class TermRecord(BaseModel):
+class TermRecord(Record, strip=True):
     """A ``[[term]]`` of glossary.toml."""
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
-    )
     id: str | None = Field(
         None, pattern=ID_PATTERN, description="Anchor id; from the term if absent."
     )
@@ -38,18 +28,14 @@ class TermRecord(BaseModel):
     origin: str | None = Field(None, description="Where the entry came from (article path).")
 
 
-class GlossaryFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class GlossaryFile(Record):
     note: str | None = Field(None, description="A note printed under the glossary heading.")
     term: list[TermRecord] = Field(default_factory=list)
 
 
-class SourceRecord(BaseModel):
+class SourceRecord(Record, strip=True):
     """A ``[[source]]`` of sources.toml: one work, however many articles cite it."""
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
-    )
     id: str = Field(pattern=ID_PATTERN, description="Id used in [@id] and front matter.")
     title: str = Field(min_length=1)
     url: str | None = Field(None, pattern=r"^https?://\S+$")
@@ -58,8 +44,7 @@ class SourceRecord(BaseModel):
     accessed: str | None = None
 
 
-class SourcesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class SourcesFile(Record):
     source: list[SourceRecord] = Field(default_factory=list)
 
 
@@ -94,10 +79,10 @@ def gojuon_key(reading: str, term: str) -> tuple[str, str, str]:
 
 
 def load_toml_file(
-    path: Path, display: str, model: type[BaseModel], diags: Diagnostics, prefix: str
-) -> tuple[BaseModel | None, str]:
+    path: Path, display: str, model: type[Record], diags: Diagnostics, prefix: str
+) -> tuple[Record | None, str]:
     if not path.exists():
-        return construct_valid(model, {}) or model(), ""
+        return model(), ""
     if not outside_check(path, display, diags):
         return None, ""
     text = read_text(path, display, diags)
