@@ -160,6 +160,8 @@ def scan(text: str) -> tuple[list[Mark], list[Problem]]:
     marks: list[Mark] = []
     problems: list[Problem] = []
     for number, line in _masked_lines(text):
+        if "{" not in line and "^" not in line and "[" not in line:
+            continue  # every markup pattern starts with one of these
         taken = bytearray(len(line))  # 1 where a markup match already covers the column
 
         def claim(match: re.Match[str], taken: bytearray = taken) -> None:
