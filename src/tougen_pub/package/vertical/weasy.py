@@ -1,4 +1,5 @@
-"""Serving derived vertical fonts to WeasyPrint from memory.
+"""WeasyPrint integration: derived vertical fonts served from memory, and the user-agent
+stylesheet of the print documents.
 
 The derived font must never be written out (licensing, see :mod:`.font`), so it is
 handed to WeasyPrint through a URL fetcher: ``@font-face { src: url(tougen-font:…) }``.
@@ -6,7 +7,10 @@ handed to WeasyPrint through a URL fetcher: ``@font-face { src: url(tougen-font:
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable
+from typing import Any
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -42,3 +46,38 @@ class MemoryFontFetcher(URLFetcher):
         if url.startswith(SCHEME):
             raise ValueError(f"no derived font registered for {url}")
         return super().fetch(url, headers)
+
+
+# Universal pseudo-element rules of WeasyPrint's HTML5 stylesheet. Each one gives every
+# element of the document a computed style of its own for that pseudo-element (six per
+# element), whether or not the pseudo-element is ever drawn. Our print documents have no
+# footnotes or notes, and only list items (and <summary>) have markers.
+_UA_PSEUDO_RULES = (
+    (re.compile(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}\n", re.M), ""),
+    (re.compile(r"^::marker \{", re.M), "li::marker, summary::marker {"),
+)
+
+
+@functools.cache
+def _print_ua_stylesheet() -> Any:
+    from weasyprint import CSS
+    from weasyprint.html import UA, UA_COUNTER_STYLE, UA_STYLESHEET
+
+    text = UA
+    for pattern, replacement in _UA_PSEUDO_RULES:
+        text, found = pattern.subn(replacement, text)
+        if not found:
+            return UA_STYLESHEET  # another WeasyPrint's stylesheet: use it as it is
+    return CSS(string=text, counter_style=UA_COUNTER_STYLE)
+
+
+def print_ua_stylesheets(forms: bool = False) -> list[Any]:
+    """WeasyPrint's user-agent stylesheets for our print documents (in place of
+    ``HTML._ua_stylesheets``): the HTML5 stylesheet with the universal ``::footnote-*``
+    and ``::note-*`` rules left out and ``::marker`` limited to the elements that have
+    markers. The same layout, with one computed style per element instead of seven."""
+    if forms:
+        from weasyprint.html import UA_FORM_STYLESHEET
+
+        return [_print_ua_stylesheet(), UA_FORM_STYLESHEET]
+    return [_print_ua_stylesheet()]
