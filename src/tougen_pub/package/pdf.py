@@ -803,6 +803,9 @@ def html_document(prepared: Prepared, html: str | None = None) -> Any:
     document.media_type = "print"
     document.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
     document.etree_element = document.wrapper_element.etree_element
+    from tougen_pub.package.vertical.weasy import print_ua_stylesheets
+
+    document._ua_stylesheets = print_ua_stylesheets  # one computed style per element
     return document
 
 
