@@ -97,3 +97,39 @@ def test_format4_segments_with_glyph_arrays(tmp_path: Path) -> None:
     path.write_bytes(font)
     cover = coverage(FontRef(path))
     assert _codepoints(cover) == {0x41, 0x43, 0x3042, 0x3044}
+
+
+def _faces() -> list[FontRef]:
+    faces = [
+        FontRef(Path(p))
+        for p in (
+            "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf",
+            "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
+        )
+    ]
+    noto = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    faces += [FontRef(noto, i) for i in (0, 2)]
+    return [f for f in faces if f.path.is_file()]
+
+
+@pytest.mark.parametrize("ref", _faces(), ids=str)
+def test_direct_lookup_agrees_with_the_whole_coverage(ref: FontRef) -> None:
+    cover = coverage(ref)
+    edges = {p + d for s, e in zip(cover.starts, cover.ends, strict=True) for p in (s, e)
+             for d in (-1, 0, 1)}  # fmt: skip
+    points = sorted(edges | set(range(0, 0x30000, 97)))
+    st = ref.path.stat()
+    for i in range(0, len(points), fonts.FEW_POINTS):
+        chunk = frozenset(points[i : i + fonts.FEW_POINTS])
+        found = fonts._lookup(ref.path, ref.index, st.st_mtime_ns, st.st_size, chunk)
+        assert found is not None  # these faces have a format 12 cmap
+        assert found == {p for p in chunk if p in cover}
+
+
+def test_missing_chars_and_japanese_probe_use_the_same_answer() -> None:
+    ref = _installed("gothic")
+    cover = coverage(ref)
+    text = frozenset("桃源閑話\U00010000\u0378 あa")
+    expected = {c for c in text if c.strip() and c.isprintable() and ord(c) not in cover}
+    assert missing_chars(ref, text) == expected == {"\U00010000"}
+    assert fonts._is_japanese(ref)

@@ -77,13 +77,16 @@ def parse_ref(value: str, base: Path) -> FontRef:
     return FontRef(path, index)
 
 
+JAPANESE_PROBE = "あア漢字、。"
+
+
 def _is_japanese(ref: FontRef) -> bool:
     """A face that has both kana and common kanji."""
+    points = frozenset(ord(c) for c in JAPANESE_PROBE)
     try:
-        cover = coverage(ref)
+        return covered(ref, points) == points
     except Exception:  # noqa: BLE001 - an unreadable font is simply not a candidate
         return False
-    return all(ord(c) in cover for c in "あア漢字、。")
 
 
 FC_FORMAT = "%{file}\t%{index}"
@@ -213,10 +216,73 @@ def warm_book_fonts(config: BookConfig, root: Path) -> None:
 
 def missing_chars(ref: FontRef, chars: frozenset[str]) -> frozenset[str]:
     """Characters of ``chars`` the face has no glyph for (whitespace/controls ignored)."""
+    wanted = {c for c in chars if not c.isspace() and c.isprintable()}
+    found = covered(ref, frozenset(ord(c) for c in wanted))
+    return frozenset(c for c in wanted if ord(c) not in found)
+
+
+# A few code points (the probe of a Japanese face, a cover's title) are looked up directly
+# in the cmap subtable instead of reading the face's whole coverage.
+FEW_POINTS = 256
+
+
+def covered(ref: FontRef, points: frozenset[int]) -> frozenset[int]:
+    """The code points of ``points`` that ``ref`` has a real glyph for (as :func:`coverage`)."""
+    if len(points) <= FEW_POINTS:
+        st = ref.path.stat()
+        found = _lookup(ref.path, ref.index, st.st_mtime_ns, st.st_size, points)
+        if found is not None:
+            return found
     cover = coverage(ref)
-    return frozenset(
-        c for c in chars if not c.isspace() and c.isprintable() and ord(c) not in cover
-    )
+    return frozenset(p for p in points if p in cover)
+
+
+def _lookup(
+    path: Path, index: int, mtime: int, size: int, points: frozenset[int]
+) -> frozenset[int] | None:
+    """Direct lookup in a format 12/13 subtable; None for other layouts (or odd tables)."""
+    groups = _groups(path, index, mtime, size)
+    if groups is None:
+        return None
+    fmt, starts, ends, glyphs = groups
+    found = set()
+    for point in points:
+        i = bisect.bisect_right(starts, point) - 1
+        if i < 0 or point > ends[i]:
+            continue
+        glyph = glyphs[i]
+        if fmt == 13:
+            if glyph:
+                found.add(point)
+        elif glyph or point > starts[i]:  # only a group's first code point can be .notdef
+            found.add(point)
+    return frozenset(found)
+
+
+@functools.lru_cache(maxsize=16)
+def _groups(
+    path: Path, index: int, _mtime: int, _size: int
+) -> tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...]] | None:
+    """(format, starts, ends, glyphs) of the preferred cmap subtable when it is a format
+    12/13 table of sorted, disjoint groups (as the specification requires), else None."""
+    try:
+        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            at = _preferred_subtable(data, index)  # type: ignore[arg-type]
+            if at is None:
+                return None
+            (fmt,) = struct.unpack_from(">H", data, at)
+            if fmt not in (12, 13):
+                return None
+            (n,) = struct.unpack_from(">I", data, at + 12)
+            values = struct.unpack_from(f">{3 * n}I", data, at + 16)
+    except (OSError, struct.error, IndexError, ValueError):
+        return None
+    starts, ends, glyphs = values[0::3], values[1::3], values[2::3]
+    if any(s > e for s, e in zip(starts, ends, strict=True)) or any(
+        e >= s for e, s in zip(ends, starts[1:], strict=False)
+    ):
+        return None
+    return fmt, starts, ends, glyphs
 
 
 # -- character coverage -------------------------------------------------------------------
@@ -294,9 +360,15 @@ def _table(data: bytes, index: int, tag: bytes) -> tuple[int, int] | None:
 def _cmap_ranges(data: bytes, index: int) -> list[tuple[int, int]] | None:
     """Covered code point ranges of the preferred cmap subtable, or None when the font
     uses a subtable format read only by fontTools."""
+    at = _preferred_subtable(data, index)
+    return [] if at is None else _subtable_ranges(data, at)
+
+
+def _preferred_subtable(data: bytes, index: int) -> int | None:
+    """Offset of the cmap subtable fontTools' getBestCmap would use (None: no cmap)."""
     found = _table(data, index, b"cmap")
     if found is None:
-        return []
+        return None
     cmap, _length = found
     _version, count = struct.unpack_from(">HH", data, cmap)
     subtables: dict[tuple[int, int], int] = {}
@@ -305,8 +377,8 @@ def _cmap_ranges(data: bytes, index: int) -> list[tuple[int, int]] | None:
         subtables.setdefault((platform, encoding), cmap + offset)
     for key in CMAP_PREFERENCES:
         if key in subtables:
-            return _subtable_ranges(data, subtables[key])
-    return []
+            return subtables[key]
+    return None
 
 
 def _subtable_ranges(data: bytes, at: int) -> list[tuple[int, int]] | None:
