@@ -274,6 +274,14 @@ def _render_line(items: list[_Item], line: Line, indent: float, s: Settings) -> 
             box.tail = None
             parent().append(box)
             lat = None
+        elif (
+            atom.kind in (LAT, SPACE)
+            and (lat is None or lat_closed)
+            and not (line.letter_spacing or left or right)
+        ):
+            # a line without letter-spacing needs no Latin run for spacing 0
+            put_text(parent(), atom.text)
+            lat = None
         elif atom.kind in (LAT, SPACE):
             if lat is None or lat_closed:
                 lat = ET.SubElement(parent(), "span", {"class": "lat"})
