@@ -14,7 +14,6 @@ import hashlib
 import mmap
 import shutil
 import struct
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -22,6 +21,8 @@ from typing import TYPE_CHECKING, NoReturn
 from tougen_pub.diagnostics import Diagnostic, Level, SourceLocation, TougenError
 
 if TYPE_CHECKING:
+    import subprocess
+
     from tougen_pub.config import BookConfig
 
 # fontconfig patterns tried in order when book.toml names no font.
@@ -94,6 +95,8 @@ _fc_output: dict[str, str | None] = {}  # fc-match's answer per pattern, for thi
 
 
 def _fc_start(pattern: str) -> subprocess.Popen[str] | None:
+    import subprocess  # only when fontconfig is asked (on the cover thread in EPUB builds)
+
     exe = shutil.which("fc-match")
     if exe is None:
         return None
@@ -112,6 +115,8 @@ def _fc_start(pattern: str) -> subprocess.Popen[str] | None:
 def _fc_finish(proc: subprocess.Popen[str] | None) -> str | None:
     if proc is None:
         return None
+    import subprocess
+
     try:
         out, _ = proc.communicate(timeout=30)
     except subprocess.SubprocessError:
