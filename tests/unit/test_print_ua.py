@@ -3,6 +3,8 @@ without the computed styles of pseudo-elements that are never drawn."""
 
 from __future__ import annotations
 
+import logging
+
 from tougen_pub.package.pdf import load_weasyprint
 
 load_weasyprint()
@@ -10,6 +12,7 @@ load_weasyprint()
 import weasyprint  # noqa: E402
 from weasyprint.css import get_all_computed_styles  # noqa: E402
 
+from tougen_pub.package.vertical import weasy  # noqa: E402
 from tougen_pub.package.vertical.weasy import print_ua_stylesheets  # noqa: E402
 
 HTML = """<html><head><style>ul { list-style-type: "・"; } ol { list-style: decimal; }</style>
@@ -42,3 +45,12 @@ def test_same_pdf_as_with_weasyprints_stylesheet() -> None:
     assert [p.width for p in a.pages] == [p.width for p in b.pages]
     assert a.write_pdf() == b.write_pdf()
     assert len(a.write_pdf()) > 1000
+
+
+def test_making_the_stylesheet_logs_no_warning(caplog) -> None:
+    # a warning would be reported as a layout diagnostic (and fail a --strict build)
+    weasy._print_ua_stylesheet.cache_clear()
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        sheet = print_ua_stylesheets()[0]
+    assert [r.getMessage() for r in caplog.records] == []
+    assert sheet is not weasyprint.html.UA_STYLESHEET

@@ -61,14 +61,18 @@ _UA_PSEUDO_RULES = (
 @functools.cache
 def _print_ua_stylesheet() -> Any:
     from weasyprint import CSS
-    from weasyprint.html import UA, UA_COUNTER_STYLE, UA_STYLESHEET
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.html import UA, UA_STYLESHEET
 
     text = UA
     for pattern, replacement in _UA_PSEUDO_RULES:
         text, found = pattern.subn(replacement, text)
         if not found:
             return UA_STYLESHEET  # another WeasyPrint's stylesheet: use it as it is
-    return CSS(string=text, counter_style=UA_COUNTER_STYLE)
+    # The sheet's @counter-style rules go to a dictionary of their own: those already
+    # defined (as they are in WeasyPrint's UA_COUNTER_STYLE, which documents copy) would be
+    # refused with a warning. Documents take their counter styles from that copy.
+    return CSS(string=text, counter_style=CounterStyle())
 
 
 def print_ua_stylesheets(forms: bool = False) -> list[Any]:
