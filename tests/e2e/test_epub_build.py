@@ -54,9 +54,11 @@ def built(manuscript: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         paths[mode] = out
     book, _ = load_book(manuscript)
     name = book.config.name
-    assert sorted(p.name for p in out.iterdir()) == sorted(
+    # the output folder holds the two books and the build cache (the cover image)
+    assert sorted(p.name for p in out.iterdir() if p.name != ".cache") == sorted(
         [f"{name}.epub", f"{name}-horizontal.epub"]
     )
+    assert len(list((out / ".cache" / "covers").glob("*.png"))) == 2
     return {"vertical": out / f"{name}.epub", "horizontal": out / f"{name}-horizontal.epub"}
 
 

@@ -58,6 +58,8 @@ def test_cover_cache_gives_the_drawn_bytes(tmp_path: Path, monkeypatch: pytest.M
     text = cover.cover_text(config)
     drawn = cover.render_cover(text, True, font, tmp_path)
     assert drawn == cover._draw(text, True, font)
+    assert not (tmp_path / cover.COVER_CACHE).exists()  # kept only once the book is written
+    cover.keep_rendered_covers()
     [entry] = (tmp_path / cover.COVER_CACHE).glob("*.png")
     assert entry == cover.cache_path(tmp_path, text, True, font)
 
@@ -89,6 +91,7 @@ def test_a_damaged_cache_entry_is_redrawn(tmp_path: Path) -> None:
     path.write_bytes(b"not a png")
     png = cover.render_cover(text, False, font, tmp_path)
     assert png == cover._draw(text, False, font)
+    cover.keep_rendered_covers()
     assert path.read_bytes() == png
 
 
@@ -108,6 +111,7 @@ def test_prefetch_reads_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     config, font = _gothic()
     text = cover.cover_text(config)
     png = cover.render_cover(text, True, font, tmp_path / ".cache")  # out = tmp_path
+    cover.keep_rendered_covers()
     monkeypatch.setattr(cover, "_draw", lambda *a: b"drawn")
     cover.prefetch_cover(TINY, "vertical", tmp_path)
     cover._early["done"].wait()  # type: ignore[attr-defined]

@@ -232,11 +232,22 @@ def prefetch_cover(root: Path, writing_mode: str | None, out: Path | None = None
     threading.Thread(target=work, name="cover", daemon=True).start()
 
 
+_to_keep: dict[Path, bytes] = {}  # covers drawn for the cache, kept once the book is written
+
+
+def keep_rendered_covers() -> None:
+    """Store the covers :func:`render_cover` drew for its cache (called once the book has
+    been written: a build that fails leaves its output folder as it was)."""
+    while _to_keep:
+        path, png = _to_keep.popitem()
+        _store(path, png)
+
+
 def render_cover(
     text: CoverText, vertical: bool, font: FontRef, cache_dir: Path | None = None
 ) -> bytes:
-    """The cover as PNG bytes; with ``cache_dir`` (``<out>/.cache``) read from and kept in
-    its cover cache."""
+    """The cover as PNG bytes; with ``cache_dir`` (``<out>/.cache``) read from its cover
+    cache, and kept there by :func:`keep_rendered_covers` when drawn."""
     path = cache_path(cache_dir, text, vertical, font) if cache_dir is not None else None
     png = _cached(path)
     if png is not None:
@@ -251,7 +262,8 @@ def render_cover(
             png = early
     if png is None:
         png = _draw(text, vertical, font)
-    _store(path, png)
+    if path is not None:
+        _to_keep[path] = png
     return png
 
 

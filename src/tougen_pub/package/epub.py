@@ -21,7 +21,7 @@ from lxml import etree
 from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation, TougenError
 from tougen_pub.model import Book
 from tougen_pub.package.builddate import source_date_epoch
-from tougen_pub.package.cover import cover_alt, cover_text, render_cover
+from tougen_pub.package.cover import cover_alt, cover_text, keep_rendered_covers, render_cover
 from tougen_pub.package.fonts import book_fonts, missing_chars
 from tougen_pub.package.images import image_uses, load_images, package_names, warn_missing_alt
 from tougen_pub.package.output import atomic_write
@@ -66,7 +66,9 @@ def write_epub(book: Book, mode: str, options: BuildOptions, diags: Diagnostics)
             "nothing written",
             [d for d in diags.sorted() if d.level.value != "info"],
         )
-    return atomic_write(output_path(book, mode, options.out), data)
+    path = atomic_write(output_path(book, mode, options.out), data)
+    keep_rendered_covers()
+    return path
 
 
 def epub_bytes(
