@@ -95,7 +95,7 @@ def composed_lines(html: str) -> list[tuple[str, str]]:
 
     doc = parse(html)
     out = []
-    for el in doc.iter("{http://www.w3.org/1999/xhtml}span"):
+    for el in doc.iter():  # a <span> per line; a paragraph or list item of one line
         cls = (el.get("class") or "").split()
         if "ln" not in cls:
             continue

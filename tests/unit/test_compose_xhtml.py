@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from tougen_pub.package.compose.xhtml import STYLE_CLASSES, Settings, compose_fragment
+from tougen_pub.package.compose.xhtml import (
+    STYLE_CLASSES,
+    Settings,
+    _may_be_line,
+    compose_fragment,
+)
 
 
 def mono(ch: str) -> float:
@@ -17,7 +22,7 @@ def mono(ch: str) -> float:
 def _lines(html: str, measure: float) -> list[ET.Element]:
     out = compose_fragment(f"<div>{html}</div>", Settings(advance=mono, measure=measure))
     root = ET.fromstring(out)
-    return [el for el in root.iter("span") if "ln" in (el.get("class") or "").split()]
+    return [el for el in root.iter() if "ln" in (el.get("class") or "").split()]
 
 
 def _classes(el: ET.Element) -> set[str]:
@@ -48,3 +53,22 @@ def test_latin_run_gets_a_span_only_where_it_needs_spacing_zero() -> None:
     justified = [ln for ln in lines if "letter-spacing" in (ln.get("style") or "")]
     assert justified
     assert any("lat" in _classes(el) for ln in justified for el in ln.iter())
+
+
+def test_a_block_of_one_line_is_the_line() -> None:
+    (line,) = _lines("<p>短い段落。</p>", 20)
+    assert line.tag == "p"
+    assert {"ln", "last", "ind", "composed"} <= _classes(line)
+    assert [el.tag for el in line.iter()] == ["p"]
+    (item,) = _lines("<ul><li>項目</li></ul>", 20)
+    assert item.tag == "li" and "composed" in _classes(item)
+
+
+def test_blocks_of_several_lines_and_spaced_list_items_keep_line_spans() -> None:
+    lines = _lines("<p>あいうえおかきくけこさしABCすせそたちつてと。なにぬねの</p>", 10.3)
+    assert len(lines) == 3 and all(ln.tag == "span" for ln in lines)
+    # a list item whose line has spacing of its own: the marker must not inherit it
+    spaced = ET.Element("span", {"class": "ln out", "style": "letter-spacing:-0.05em"})
+    assert not _may_be_line(ET.Element("li"), spaced)
+    assert _may_be_line(ET.Element("p"), spaced)
+    assert _may_be_line(ET.Element("li"), ET.Element("span", {"class": "ln last"}))

@@ -108,12 +108,27 @@ def _compose_block(block: ET.Element, s: Settings, inset: float, indent: float) 
         lines = compose(atoms, measure, indent if not out else 0.0)
         for n, line in enumerate(lines):
             out.append(_render_line(segment, line, indent if not out and n == 0 else 0.0, s))
+    cls = (block.get("class") or "").split()
+    if len(out) == 1 and not rest and block.get("style") is None and _may_be_line(block, out[0]):
+        # a paragraph or list item of one line is that line (one block box fewer)
+        (line,) = out
+        block.text = line.text
+        block.extend(line)
+        block.set("class", " ".join([*(line.get("class") or "").split(), *cls, "composed"]))
+        if line.get("style") is not None:
+            block.set("style", line.get("style", ""))
+        return
     for el in out:
         block.append(el)
     for el in rest:
         block.append(el)
-    cls = (block.get("class") or "").split()
     block.set("class", " ".join([*cls, "composed"]))
+
+
+def _may_be_line(block: ET.Element, line: ET.Element) -> bool:
+    """Whether ``block`` can take the place of its only line. A list item only when the
+    line has no spacing of its own: its marker would inherit it."""
+    return block.tag == "p" or (block.tag == "li" and line.get("style") is None)
 
 
 def _segments(items: list[_Item]) -> Iterator[list[_Item]]:
