@@ -134,7 +134,7 @@ def build_epub(writing_mode: str | None, manuscript: Path, out: Path, strict: bo
     # worker processes instead (forked, so no thread may be running then)
     folder = manuscript / ARTICLES_DIR
     if folder.is_dir() and _workers(sum(1 for _ in folder.glob("*.md"))) == 1:
-        prefetch_cover(manuscript, writing_mode)
+        prefetch_cover(manuscript, writing_mode, out)
     _run(build_book, "epub", BuildOptions(manuscript, out, writing_mode, strict=strict))
 
 

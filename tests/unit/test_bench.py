@@ -368,3 +368,11 @@ def test_killed_run_fails_its_goal_with_a_lower_bound() -> None:
     assert wall["met"] is False and wall["measured"] == 900.0
     rss = goals["vertical PDF of 1000 articles peak RSS < 4 GB"]
     assert rss["met"] is None  # 3 GB when killed says nothing about the finish
+
+
+def test_builds_run_as_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    env = bench.build_env()
+    assert "PYTHONDONTWRITEBYTECODE" not in env  # compiled modules are kept, as installed
+    assert env["TOUGEN_PROGRESS"] == "0" and env["SOURCE_DATE_EPOCH"].isdigit()

@@ -445,6 +445,9 @@ def machine_info() -> dict[str, Any]:
 
 def build_env() -> dict[str, str]:
     env = dict(os.environ)
+    # as installed: Python keeps compiled modules (the warm-up round writes them), even
+    # where the environment asks it not to
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     env["TOUGEN_PROGRESS"] = "0"
     return env
