@@ -9,19 +9,30 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_pdf_horizontal import Built
-from test_pdf_vertical import vbuilt  # noqa: F401 - the shared vertical build
+from test_pdf_horizontal import Built, build_book_pdf
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def vbuilt(tmp_path_factory: pytest.TempPathFactory, tiny_root: Path) -> Built:
+    """The vertical book laid out as one document (the layout whose page-number cache these
+    tests are about; books laid out in parts are tested in test_pdf_parts.py)."""
+    from tougen_pub.package import parts
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(parts, "ENABLED", False)
+        return build_book_pdf(tmp_path_factory.mktemp("pdfcache"), tiny_root, "vertical")
 
 
 def _rebuild(built: Built, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
     """Build the vertical book again into ``out``; which layouts ran (literal page numbers
     or target-counter)."""
     from tougen_pub.ingest.loader import load_book
-    from tougen_pub.package import pdf
+    from tougen_pub.package import parts, pdf
     from tougen_pub.pipeline import BuildOptions
 
+    monkeypatch.setattr(parts, "ENABLED", False)
     layouts: list[str] = []
     original = pdf.html_document
 
@@ -37,7 +48,7 @@ def _rebuild(built: Built, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[
 
 
 def test_cached_fonts_and_pages_give_a_byte_identical_pdf(
-    vbuilt: Built,  # noqa: F811
+    vbuilt: Built,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -63,7 +74,7 @@ def test_cached_fonts_and_pages_give_a_byte_identical_pdf(
 
 
 def test_stale_page_numbers_are_laid_out_again(
-    vbuilt: Built,  # noqa: F811
+    vbuilt: Built,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -21,6 +21,9 @@ class Pdf:
     rounds: list[list[tuple[int, bool]]]  # per round: (part, written) of every job
 
 
+# jobs: worker processes; 0 lays the book out as one document (the reference)
+
+
 def _build(root: Path, out: Path, mode: str, jobs: int, mp: pytest.MonkeyPatch, **opts) -> Pdf:
     from tougen_pub.ingest.loader import load_book
     from tougen_pub.package import parts, pdf
@@ -29,13 +32,14 @@ def _build(root: Path, out: Path, mode: str, jobs: int, mp: pytest.MonkeyPatch, 
     rounds: list[list[tuple[int, bool]]] = []
     original = parts.lay_out
 
-    def spy(jobs_, work, workers, done=lambda _laid: None):
+    def spy(jobs_, work, workers, done=lambda _laid: None, counts=()):
         jobs_ = list(jobs_)
         rounds.append([(j.index, j.write) for j in jobs_])
-        return original(jobs_, work, workers, done)
+        return original(jobs_, work, workers, done, counts)
 
     with mp.context() as m:
-        m.setenv("TOUGEN_JOBS", str(jobs))
+        m.setenv("TOUGEN_JOBS", str(max(jobs, 1)))
+        m.setattr(parts, "ENABLED", jobs > 0)  # 0: one document, the reference
         m.setenv("SOURCE_DATE_EPOCH", "1739081580")
         m.setattr(parts, "lay_out", spy)
         book, diags = load_book(root)
@@ -102,8 +106,8 @@ def shipped(shipped_manuscript: Path | None, tiny_root: Path) -> Path:
 def test_parts_make_the_same_book_as_the_whole_document(
     shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, opts: dict
 ) -> None:
-    whole = _build(shipped, tmp_path / "whole", mode, 1, monkeypatch, **opts)
-    assert whole.rounds == []  # one process, a small book: laid out whole
+    whole = _build(shipped, tmp_path / "whole", mode, 0, monkeypatch, **opts)
+    assert whole.rounds == []  # laid out as one document
     parted = _build(shipped, tmp_path / "parts", mode, 2, monkeypatch, **opts)
     assert parted.rounds and len(parted.rounds[0]) >= 2  # laid out in parts
     assert _texts(parted.path) == _texts(whole.path)  # folios, page references, text
@@ -126,23 +130,55 @@ def test_parts_are_reproducible_and_keep_the_book_identifier(
     one = _build(shipped, tmp_path / "one", "vertical", 2, monkeypatch)
     two = _build(shipped, tmp_path / "two", "vertical", 2, monkeypatch)
     assert one.path.read_bytes() == two.path.read_bytes()
+    # the number of CPUs does not change a byte: the parts are the book's, not the machine's
+    single = _build(shipped, tmp_path / "single", "vertical", 1, monkeypatch)
+    assert single.rounds and single.path.read_bytes() == one.path.read_bytes()
     book, _ = load_book(shipped)
     assert book is not None
     ident = pypdf.PdfReader(one.path).trailer["/ID"][0]
     assert ident.original_bytes == pdf_identifier(book, "vertical", book.config.trim)
 
 
-def test_first_build_counts_pages_then_writes_every_part_once(
+def test_first_build_writes_articles_at_once_and_front_and_back_matter_last(
     shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cold = _build(shipped, tmp_path / "out", "vertical", 2, monkeypatch)
-    first, second = cold.rounds  # counting round, writing round: nothing more
-    assert not any(write for _i, write in first)
-    assert sorted(i for i, _w in second) == sorted(i for i, _w in first)
-    assert all(write for _i, write in second)
+    first = dict(cold.rounds[0])
+    parts = sorted({i for r in cold.rounds for i, _w in r})
+    front, back = parts[0], parts[-1]
+    assert first[front] is False  # the table of contents is only counted
+    assert back not in first  # the back matter waits for every page number
+    assert all(first[i] for i in parts[1:-1])  # articles written with their true folios
+    written: dict[int, int] = {}
+    for r in cold.rounds:
+        for i, write in r:
+            written[i] = written.get(i, 0) + write
+    assert written[front] >= 1 and written[back] >= 1
+    assert len(cold.rounds) <= 3
     warm = _build(shipped, tmp_path / "out", "vertical", 2, monkeypatch)
     assert len(warm.rounds) == 1 and all(write for _i, write in warm.rounds[0])
     assert warm.path.read_bytes() == cold.path.read_bytes()
+    whole = _build(shipped, tmp_path / "whole", "vertical", 0, monkeypatch)
+    assert _texts(cold.path) == _texts(whole.path)
+
+
+def test_folios_follow_the_parts_before_whatever_was_guessed(
+    shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tougen_pub.package import parts
+
+    original = parts.plan
+
+    def wrong(groups, counts, known):  # every part but the first guessed 40 pages late
+        plan = original(groups, counts, known)
+        plan.starts = [s + (40 if i else 0) for i, s in enumerate(plan.starts)]
+        return plan
+
+    monkeypatch.setattr(parts, "plan", wrong)
+    guessed = _build(shipped, tmp_path / "guessed", "vertical", 2, monkeypatch)
+    monkeypatch.setattr(parts, "plan", original)
+    whole = _build(shipped, tmp_path / "whole", "vertical", 0, monkeypatch)
+    assert _texts(guessed.path) == _texts(whole.path)
 
 
 def test_stale_page_numbers_only_lay_out_the_parts_that_used_them(
@@ -175,7 +211,7 @@ def test_a_grown_article_moves_every_later_page_number(
     para = "\n\n" + "長い段落が加わり、記事は数ページ伸びる。" * 60 + "\n"
     first.write_text(text.rstrip("\n") + para, encoding="utf-8")
     grown = _build(root, out, "vertical", 2, monkeypatch)  # with the stale cache
-    whole = _build(root, tmp_path / "whole", "vertical", 1, monkeypatch)
+    whole = _build(root, tmp_path / "whole", "vertical", 0, monkeypatch)
     assert len(grown.rounds) == 2
     assert _texts(grown.path) == _texts(whole.path)
     assert _structure(grown.path) == _structure(whole.path)

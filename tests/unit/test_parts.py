@@ -49,36 +49,46 @@ def _units(sizes: list[int]) -> list[P.Unit]:
     return units
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3, 4])
-def test_group_keeps_order_and_cuts_only_before_articles_or_back_matter(workers: int) -> None:
+@pytest.mark.parametrize("size", [1000, 6000, 20000, 10**6])
+def test_group_keeps_order_front_and_back_apart_and_at_least_two_article_runs(size: int) -> None:
     units = _units([3000, 5000, 2000, 8000, 1000, 4000])
-    groups = P.group(units, workers)
+    groups = P.group(units, size)
     assert [u for g in groups for u in g.units] == units  # every unit once, in order
-    assert all(g.units[0].kind != "front" for g in groups[1:])
-    assert groups[0].units[0].kind == "front"
-    assert len(groups) == min(workers, 7)
+    assert [u.kind for u in groups[0].units] == ["front"]
+    assert [u.kind for u in groups[-1].units] == ["back"]
+    runs = groups[1:-1]
+    assert all(u.kind == "article" for g in runs for u in g.units)
+    assert 2 <= len(runs) <= 6
+    if size >= 20000:
+        assert len(runs) == 2  # small books: two runs, one per core of a small machine
 
 
-def test_group_balances_parts() -> None:
+def test_group_balances_runs_and_bounds_them() -> None:
     units = _units([1000] * 40)
-    sizes = [len(g) for g in P.group(units, 2)]
-    assert len(sizes) == 2 and abs(sizes[0] - sizes[1]) <= 1000
+    sizes = [len(g) for g in P.group(units, 10**6)[1:-1]]
+    assert len(sizes) == 2 and abs(sizes[0] - sizes[1]) <= 1100
+    big = _units([P.PART_CHARS // 10] * 95)
+    runs = P.group(big)[1:-1]
+    assert len(runs) == 10
+    assert max(len(g) for g in runs) <= P.PART_CHARS * 1.1
 
 
-def test_group_cuts_large_books_into_bounded_parts() -> None:
-    units = _units([P.MAX_PART_CHARS // 10] * 95)
-    groups = P.group(units, 2)
-    assert len(groups) >= 10
-    assert max(len(g) for g in groups) <= P.MAX_PART_CHARS * 1.1
+def test_group_does_not_depend_on_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    units = _units([3000, 5000, 2000, 8000])
+    cuts = []
+    for jobs in ("1", "2", "8"):
+        monkeypatch.setenv("TOUGEN_JOBS", jobs)
+        cuts.append([len(g.units) for g in P.group(units)])
+    assert cuts[0] == cuts[1] == cuts[2]
 
 
 def test_plan_uses_counts_then_known_pages_then_estimates_and_starts_on_odd_pages() -> None:
-    groups = P.group(_units([3000, 3000, 3000]), 4)
-    assert len(groups) == 4
-    laid = P.plan(groups, [4, 6, 3, 5], {})
-    assert laid.starts == [1, 5, 11, 15]  # counts include the blank page before a part
+    groups = P.group(_units([3000, 3000, 3000]), 3000)
+    assert len(groups) == 5
+    laid = P.plan(groups, [4, 6, 3, 5, 2], {})
+    assert laid.starts == [1, 5, 11, 15, 21]  # counts include the blank page before a part
     known = {groups[2].anchor: 21}
-    guessed = P.plan(groups, [4, None, None, None], known)  # type: ignore[dict-item]
+    guessed = P.plan(groups, [4, None, None, None, None], known)  # type: ignore[dict-item]
     assert guessed.starts[:3] == [1, 5, 21]
     assert all(s % 2 == 1 for s in guessed.starts)
     assert guessed.starts[3] > guessed.starts[2]
@@ -110,7 +120,7 @@ def test_lay_out_runs_every_job_once_in_workers_and_returns_them_in_order() -> N
 
         return P.Laid(job.index, job.html.encode(), len(job.html), {"pid": os.getpid()})
 
-    jobs = [P.Job(i, "x" * (i + 1), True) for i in range(5)]
+    jobs = [P.Job(i, "x" * (i + 1), True) for i in reversed(range(5))]
     seen: list[int] = []
     out = P.lay_out(jobs, work, 2, done=lambda laid: seen.append(laid.index))
     assert [r.index for r in out] == [0, 1, 2, 3, 4]
@@ -125,8 +135,24 @@ def test_lay_out_runs_every_job_once_in_workers_and_returns_them_in_order() -> N
 
 def test_regroup_puts_rewritten_units_in_the_same_parts() -> None:
     units = _units([3000, 5000, 2000, 8000])
-    groups = P.group(units, 3)
+    groups = P.group(units, 3000)
     rewritten = [P.Unit(u.kind, u.html + "x" * 5000) for u in units]
     again = P.regroup(rewritten, groups)
     assert [len(p.units) for p in again] == [len(p.units) for p in groups]
     assert [u for p in again for u in p.units] == rewritten
+
+
+def test_parts_learn_their_first_page_from_the_parts_before_them() -> None:
+    import time
+
+    def work(job: P.Job) -> P.Laid:
+        time.sleep(0.05 * (5 - job.index))  # later parts finish their pages first
+        P.publish(job.index, 10 + job.index)
+        return P.Laid(job.index, b"x", 10 + job.index, {}, start=P.first_page(job.index))
+
+    jobs = [P.Job(i, "x", True) for i in range(1, 5)]
+    # part 0 was laid out in an earlier round: its count is given
+    out = P.lay_out(jobs, work, 2, counts=[7, None, None, None, None])
+    assert [r.start for r in out] == [8, 19, 31, 44]
+    inline = P.lay_out(jobs, work, 1, counts=[7, 99, 99, 99, 99])  # stale counts are reset
+    assert [r.start for r in inline] == [8, 19, 31, 44]

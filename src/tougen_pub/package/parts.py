@@ -30,21 +30,25 @@ whose ``/ID`` starts with the book's permanent identifier.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 PART_MARK = re.compile(r"<!--part (front|article|back)-->")
 ID_ATTR = re.compile(r'\sid="([^"]+)"')
 MAX_ROUNDS = 4
-# The most body (characters of XHTML, about 400 vertical A5 pages) one part holds, which
-# bounds the memory of a worker.
-MAX_PART_CHARS = 1_000_000
+# Characters of XHTML per run of articles (about 100 vertical A5 pages): small enough to
+# keep every worker busy and its memory low, large enough that the fixed cost of a
+# document (stylesheets, fonts) stays small.
+PART_CHARS = 250_000
+#: Lay books out in parts (off: as one document, as a reference in tests).
+ENABLED = True
 SENTINEL_CLASS = "tougen-part-end"
 
 
@@ -87,6 +91,7 @@ class Laid:
     anchors: dict[str, int]  # anchor → 0-based page of the part
     refused: list[Any] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    start: int = 1  # the number its folios were drawn with on its first page
 
 
 def split(html: str) -> tuple[str, list[Unit], str] | None:
@@ -107,27 +112,35 @@ def split(html: str) -> tuple[str, list[Unit], str] | None:
     return html[:start], [u for u in units if u.html.strip()], html[end:]
 
 
-def group(units: list[Unit], workers: int) -> list[Part]:
-    """Consecutive units in parts of about equal size: as many parts as workers (a part
-    per worker keeps the fixed cost per document low), more when a part would exceed
-    :data:`MAX_PART_CHARS`. Every part but the first begins with an article or the back
-    matter, which open on a new odd page in the book anyway."""
-    total = sum(len(u.html) for u in units)
-    starts = sum(1 for u in units[1:] if u.kind != "front") + 1
-    wanted = min(max(workers, -(-total // MAX_PART_CHARS)), starts)
-    parts: list[Part] = []
+def group(units: list[Unit], size: int | None = None) -> list[Part]:
+    """The parts of a book: the front matter, runs of consecutive articles of about
+    ``size`` characters each (at least two runs), the back matter.
+
+    The cut depends on the book alone, never on the machine (CPUs, load) or on what is
+    cached, so that the same book always gives the same PDF bytes. The front and back
+    matter are parts of their own because their page references are the last numbers to
+    be known; every article run opens on a new odd page in the book anyway."""
+    size = size or PART_CHARS
+    front = [u for u in units if u.kind == "front"]
+    back = [u for u in units if u.kind == "back"]
+    articles = [u for u in units if u.kind == "article"]
+    if front + articles + back != units or not articles:
+        return [Part(units)]
+    total = sum(len(u.html) for u in articles)
+    wanted = min(max(2, -(-total // size)), len(articles))
+    parts = [Part(front)] if front else []
     run: list[Unit] = []
     filled = 0
-    for unit in units:
-        # cut where the part so far is nearest its share of the book
-        share = total * (len(parts) + 1) / wanted
-        if run and unit.kind != "front" and filled + len(unit.html) / 2 > share:
+    for unit in articles:
+        # cut where the run so far is nearest its share of the articles
+        share = total * (len(parts) - bool(front) + 1) / wanted
+        if run and filled + len(unit.html) / 2 > share:
             parts.append(Part(run))
             run = []
         run.append(unit)
         filled += len(unit.html)
     parts.append(Part(run))
-    return parts
+    return parts + ([Part(back)] if back else [])
 
 
 def regroup(units: list[Unit], like: list[Part]) -> list[Part]:
@@ -227,10 +240,14 @@ class Job:
     html: str
     sentinel: bool  # ends with the element that forces the next page side
     write: bool = True
+    start: int = 1  # the first page number the document was written with
 
 
 #: What a forked worker inherits: lays out (and writes) one part document.
 _WORK: Callable[[Job], Laid] | None = None
+#: Pages of every part of the round (-1: not laid out yet), shared by the workers.
+_COUNTS: Any = None
+POLL = 0.005  # seconds between looks at the counts of the parts before
 
 
 def _worker_signals() -> None:
@@ -248,37 +265,104 @@ def _run(job: Job) -> Laid:
     return _WORK(job)
 
 
+def publish(index: int, pages: int) -> None:
+    """Tell the other parts how many pages part ``index`` has."""
+    if _COUNTS is not None:
+        _COUNTS[index] = pages
+
+
+def first_page(index: int) -> int:
+    """The book page number of part ``index``'s first page: waits until every part before
+    it has published its count (they are laid out first or at the same time)."""
+    if _COUNTS is None:
+        raise RuntimeError("first_page() outside lay_out()")
+    import time
+
+    while True:
+        counts = _COUNTS[:index]
+        if all(c >= 0 for c in counts):
+            return 1 + sum(counts)
+        time.sleep(POLL)
+
+
+@contextlib.contextmanager
+def folios(job: Job) -> Iterator[dict[str, int]]:
+    """While part ``job`` is laid out, its page count is published as soon as its pages
+    are made, and the folios (``counter(page)`` of the page margins, drawn after all
+    pages are made) count from the part's true first page, which is then known, instead
+    of the guessed ``job.start``: page breaks never depend on it. The mapping gets the
+    part's ``pages`` and ``start``."""
+    import weasyprint.layout as layout
+
+    original = layout.make_margin_boxes
+    state: dict[str, int] = {}
+
+    def margin_boxes(context: Any, page: Any, page_state: Any) -> Any:
+        if "start" not in state:
+            settle(len(context.page_maker) - 1)
+        delta = state["start"] - job.start
+        if delta:
+            quote_depth, counters, scopes, groups = page_state
+            counters = dict(counters)
+            counters["page"] = [value + delta for value in counters.get("page", [])]
+            page_state = (quote_depth, counters, scopes, groups)
+        return original(context, page, page_state)
+
+    def settle(pages: int) -> None:
+        state["pages"] = pages - (1 if job.sentinel else 0)
+        publish(job.index, state["pages"])
+        state["start"] = first_page(job.index)
+
+    layout.make_margin_boxes = margin_boxes
+    try:
+        yield state
+    finally:
+        layout.make_margin_boxes = original
+
+
 def lay_out(
     jobs: Iterable[Job],
     work: Callable[[Job], Laid],
     workers: int,
     done: Callable[[Laid], None] = lambda _laid: None,
+    counts: Sequence[int | None] = (),
 ) -> list[Laid]:
-    """Run ``work(job)`` for every job: in ``workers`` forked processes, or here when
-    there is one worker or one job."""
-    global _WORK
-    jobs = list(jobs)
+    """Run ``work(job)`` for every job, in book order: in ``workers`` forked processes,
+    or here when there is one worker or one job. ``counts``: the page counts of every part
+    of the book as far as known; the counts of the jobs' parts are published by the jobs
+    (:func:`folios`)."""
+    global _WORK, _COUNTS
+    jobs = sorted(jobs, key=lambda j: j.index)
+    n = max([len(counts), *(j.index + 1 for j in jobs)])
+    values = [(-1 if c is None else c) for c in counts] + [-1] * (n - len(counts))
+    for job in jobs:
+        values[job.index] = -1
     if workers <= 1 or len(jobs) <= 1:
-        out = []
-        for job in jobs:
-            out.append(work(job))
-            done(out[-1])
-        return out
+        _COUNTS = values
+        try:
+            out = []
+            for job in jobs:
+                out.append(work(job))
+                done(out[-1])
+            return out
+        finally:
+            _COUNTS = None
     import multiprocessing
 
+    context = multiprocessing.get_context("fork")
     _WORK = work
+    _COUNTS = context.Array("q", values, lock=False)
     try:
-        # largest first, so that the last part to finish is a small one
-        order = sorted(jobs, key=lambda j: -len(j.html))
         results: list[Laid] = []
-        context = multiprocessing.get_context("fork")
         with context.Pool(workers, _worker_signals, maxtasksperchild=4) as pool:
-            for laid in pool.imap_unordered(_run, order):
+            # in book order: a part waits only for parts handed out before it
+            for laid in pool.imap_unordered(_run, jobs):
                 results.append(laid)
                 done(laid)
         return sorted(results, key=lambda r: r.index)
     finally:
         _WORK = None
+        _COUNTS = None
 
 
 # -- binding ----------------------------------------------------------------------------

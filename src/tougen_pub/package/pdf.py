@@ -538,20 +538,24 @@ def render_in_parts(
     from tougen_pub.package import parts as P
     from tougen_pub.progress import progress
 
-    split = P.split(prepared.html)
+    split = P.split(prepared.html) if P.ENABLED else None
     if split is None:
         return None
     head, units, tail = split
-    articles = sum(1 for u in units if u.kind == "article")
-    article_chars = sum(len(u.html) for u in units if u.kind == "article")
-    if articles < 2:
-        return None
-    workers = P.workers_for(articles + 2)
-    if workers < 2 and article_chars <= P.MAX_PART_CHARS:
+    if sum(1 for u in units if u.kind == "article") < 2:
         return None
     if with_page_numbers(prepared, {}) is None:
         return None
-    groups = P.group(units, workers)
+    groups = P.group(units)
+    workers = P.workers_for(len(groups))
+    known = {
+        k: v
+        for k, v in _read_page_map(prepared.page_cache).items()
+        if k in frozenset(P.ID_ATTR.findall(prepared.html))
+    }
+    # Without the numbers of a previous build, the articles are written in the first
+    # round, the front matter is only counted, and the back matter waits for them.
+    first_build = not known
     ids = [frozenset(P.ID_ATTR.findall(part.html)) for part in groups]
     links = [referenced_anchors(part.html) for part in groups]
     # the links whose page numbers a part prints: only these must be right before writing
@@ -568,10 +572,13 @@ def render_in_parts(
         import io
 
         seen = len(prepared.fetcher.refused)
-        with _weasy_log(show_pages=False) as log:
+        with _weasy_log(show_pages=False) as log, P.folios(job) as folio:
             document = html_document(prepared, job.html).render(optimize_images=False)
             if job.sentinel and len(document.pages) > 1:
                 document.pages.pop()  # the page of the element that forced the side
+            if "start" not in folio:  # no page margins were made
+                P.publish(job.index, len(document.pages))
+                folio["start"] = P.first_page(job.index)
             anchors: dict[str, int] = {}
             for number, page in enumerate(document.pages):
                 for name in page.anchors:
@@ -590,18 +597,17 @@ def render_in_parts(
             anchors,
             prepared.fetcher.refused[seen:],
             log.messages,
+            folio["start"],
         )
 
-    known = {k: v for k, v in _read_page_map(prepared.page_cache).items() if k in every_id}
-    # Without the numbers of a previous build every part will be laid out again with the
-    # true ones: the first round only counts pages.
-    write = bool(known)
     counts: list[int | None] = [None] * len(groups)
     laid: list[P.Laid | None] = [None] * len(groups)
-    used: list[tuple[int, dict[str, int]]] = [(0, {})] * len(groups)
+    used: list[dict[str, int]] = [{}] * len(groups)
     todo = list(range(len(groups)))
+    if first_build and groups[-1].units[0].kind == "back":
+        todo.pop()  # the back matter refers to every page: laid out once they are known
     actual: dict[str, int] = {}
-    for _round in range(P.MAX_ROUNDS):
+    for round_ in range(P.MAX_ROUNDS):
         plan = P.plan(groups, counts, known)
         pages = dict(plan.pages)
         for index, names in enumerate(ids):
@@ -609,9 +615,7 @@ def render_in_parts(
                 pages.setdefault(name, plan.starts[index])
         numbered = with_page_numbers(prepared, {k: v for k, v in pages.items() if k in refs})
         resplit = P.split(numbered) if numbered is not None else None
-        if resplit is None:
-            return None
-        if len(resplit[1]) != len(units):
+        if resplit is None or len(resplit[1]) != len(units):
             return None
         numbered_parts = P.regroup(resplit[1], groups)
         jobs = []
@@ -623,31 +627,34 @@ def render_in_parts(
                 start=plan.starts[index],
                 side=side if index < last else None,
             )
-            jobs.append(P.Job(index, html, index < last, write))
-            used[index] = (plan.starts[index], {n: pages[n] for n in shown[index] if n in pages})
-        with progress(len(jobs), "PDF parts" if write else "PDF parts (counting pages)") as step:
-            for result in P.lay_out(jobs, work, workers, done=lambda _laid: step()):
+            # the front matter's numbers are all guesses the first time: only counted
+            write = not (first_build and round_ == 0 and groups[index].units[0].kind == "front")
+            jobs.append(P.Job(index, html, index < last, write, plan.starts[index]))
+            used[index] = {n: pages[n] for n in shown[index] if n in pages}
+        with progress(len(jobs), "PDF parts") as step:
+            for result in P.lay_out(jobs, work, workers, lambda _laid: step(), counts):
                 laid[result.index] = result
                 counts[result.index] = result.pages
-        # the true numbers, and the parts that assumed others or were not written
+        # the true numbers, and the parts that printed others or are not written yet
         start = 1
         actual = {}
         starts = []
         for result in laid:
-            assert result is not None
             starts.append(start)
+            if result is None:
+                break
             for name, number in result.anchors.items():
                 actual.setdefault(name, start + number)
             start += result.pages
         todo = [
             index
-            for index, (first, assumed) in enumerate(used)
-            if not write
-            or first != starts[index]
-            or any(actual.get(name, number) != number for name, number in assumed.items())
+            for index, result in enumerate(laid)
+            if result is None
+            or not result.pdf
+            or result.start != starts[index]
+            or any(actual.get(name, number) != number for name, number in used[index].items())
         ]
         known = actual
-        write = True
         if not todo:
             break
     else:
