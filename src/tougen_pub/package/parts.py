@@ -209,21 +209,17 @@ def part_document(
 
 
 def workers_for(n_parts: int) -> int:
-    """How many processes lay parts out: ``TOUGEN_JOBS``, else the idle CPUs."""
+    """How many processes lay parts out: ``TOUGEN_JOBS``, else one per CPU this process
+    may run on (the load average lags behind and counts the build's own last minutes)."""
     import multiprocessing
 
     env = os.environ.get("TOUGEN_JOBS", "").strip()
     if env.isdigit() and int(env) > 0:
         wanted = int(env)
+    elif sys.getprofile() or sys.gettrace():
+        return 1  # a profiler or coverage tracer that should see the work
     else:
-        if sys.getprofile() or sys.gettrace():
-            return 1  # a profiler or coverage tracer that should see the work
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        try:
-            busy = os.getloadavg()[0]
-        except OSError:
-            busy = 0.0
-        wanted = min(cpus, int(cpus - busy + 1))
+        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if wanted > 1 and "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(wanted, n_parts))
