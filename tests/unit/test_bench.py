@@ -376,3 +376,25 @@ def test_builds_run_as_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     env = bench.build_env()
     assert "PYTHONDONTWRITEBYTECODE" not in env  # compiled modules are kept, as installed
     assert env["TOUGEN_PROGRESS"] == "0" and env["SOURCE_DATE_EPOCH"].isdigit()
+
+
+def test_scale_table_shows_first_build_and_rebuild() -> None:
+    result = {
+        "created": "2026-01-01T00:00:00+00:00",
+        "generator": "g",
+        "config": {"sizes": [10], "repeat": 3},
+        "machine": {},
+        "growth_sizes": [10, 10],
+        "growth": {},
+        "goals": [],
+        "notes": [],
+        "runs": {
+            "pdf-vertical": {
+                "10": {"status": "ok", "wall": 5.0, "first": 9.0, "again": 4.5, "peak_rss_mb": 300}
+            },
+            "epub": {"10": {"status": "ok", "wall": 1.0, "peak_rss_mb": 50}},
+        },
+    }
+    md = bench.scale_markdown(result)
+    assert "| pdf-vertical | 5.00 (9.00 first, 4.50 again) / 300 |" in md
+    assert "| epub | 1.00 / 50 |" in md
