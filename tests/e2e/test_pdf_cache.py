@@ -55,8 +55,12 @@ def test_cached_fonts_and_pages_give_a_byte_identical_pdf(
     from tougen_pub.package.vertical import font
 
     cache = vbuilt.pdf.parent / ".cache"
-    entries = sorted(p.suffix for p in (cache / "fonts").iterdir())
-    assert entries == [".ttf", ".ttf"] or entries == [".otf", ".otf"], entries
+    entries = sorted((cache / "fonts").iterdir())
+    assert [p.suffix for p in entries] == [".bin", ".bin"], entries
+    for entry in entries:  # the derived font is a font only inside the PDF
+        data = entry.read_bytes()
+        assert data[:4] not in (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2")
+        assert b"glyf" not in data and b"CFF " not in data and b"TougenMincho" not in data
     pages = json.loads((cache / "pages" / "tiny-vertical.json").read_text(encoding="utf-8"))
     assert pages and all(type(n) is int and n > 0 for n in pages.values())
     out = tmp_path / "out"

@@ -267,7 +267,12 @@ def test_cache_hit_returns_identical_bytes(tmp_path: Path) -> None:
     text = "縦組の試験、「12」です。"
     first = derive_vertical_font(FontRef(IPAEX), text, ["12"], family="TV", cache_dir=tmp_path)
     files = list(tmp_path.iterdir())
-    assert len(files) == 1 and files[0].read_bytes() == first.data
+    assert len(files) == 1 and files[0].suffix == ".bin"
+    sealed = files[0].read_bytes()
+    assert sealed != first.data and first.data not in sealed  # the cache holds no font file
+    assert sealed[:4] not in (b"\x00\x01\x00\x00", b"OTTO", b"true")
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever fontTools raises
+        TTFont(io.BytesIO(sealed))
     second = derive_vertical_font(FontRef(IPAEX), text, ["12"], family="TV", cache_dir=tmp_path)
     assert second.data == first.data and list(tmp_path.iterdir()) == files
     assert second.advance("縦") == 1.0 and second.tcy_strings == {"12"}
@@ -320,9 +325,18 @@ def test_an_unreadable_cache_entry_is_derived_again(tmp_path: Path) -> None:
     _need(IPAEX)
     first = derive_vertical_font(FontRef(IPAEX), "縦組", [], family="TV", cache_dir=tmp_path)
     (entry,) = tmp_path.iterdir()
-    entry.write_bytes(b"not a font")
+    sealed = entry.read_bytes()
+    entry.write_bytes(sealed[:-100] + bytes(100))  # damaged
     again = derive_vertical_font(FontRef(IPAEX), "縦組", [], family="TV", cache_dir=tmp_path)
-    assert again.data == first.data and entry.read_bytes() == first.data
+    assert again.data == first.data and entry.read_bytes() == sealed
+
+
+def test_font_files_of_older_caches_are_removed(tmp_path: Path) -> None:
+    _need(IPAEX)
+    old = tmp_path / "vert-0123456789abcdef01234567.ttf"
+    old.write_bytes(b"\x00\x01\x00\x00 an older cache's derived font")
+    derive_vertical_font(FontRef(IPAEX), "縦組", [], family="TV", cache_dir=tmp_path)
+    assert [p.suffix for p in tmp_path.iterdir()] == [".bin"]
 
 
 def test_the_cache_keeps_the_most_recently_used_fonts(tmp_path: Path) -> None:

@@ -20,8 +20,8 @@ like real vertical text, the font itself is turned the other way:
   upright side by side, reached by a ligature in the stylistic set ``ss20`` (CSS
   ``font-feature-settings: "ss20"`` on the tcy span) — the text stays in order;
 * JLReq compression of consecutive punctuation (」、 。「 「「 …) as ``kern`` pairs;
-* the font is renamed (IPA Font License §3.1(4)) and never written anywhere except the
-  optional cache; the PDF embeds it.
+* the font is renamed (IPA Font License §3.1(4)) and written as a font only into the
+  PDF; the optional build cache keeps it sealed (no font file, see :func:`_seal`).
 
 The source is subset to the book's characters first; the transformation then touches
 only a few thousand glyphs and takes about a second.
@@ -128,21 +128,54 @@ def derive_vertical_font(
 
     key = _cache_key(source, wanted, tcy_set, family, bold) if cache_dir is not None else ""
     if cache_dir is not None:
-        for cached in sorted(cache_dir.glob(f"vert-{key}.*")):
-            try:
-                font = _describe(cached.read_bytes(), family, charset, tcy_set)
-            except Exception:  # noqa: BLE001 - an unreadable entry is derived again
-                continue
+        cached = cache_dir / f"vert-{key}.bin"
+        try:
+            return _describe(_unseal(cached.read_bytes(), source, key), family, charset, tcy_set)
+        except Exception:  # noqa: BLE001 - a missing or unreadable entry is derived again
+            pass
+        finally:
             with contextlib.suppress(OSError):
                 os.utime(cached)  # recently used: kept by _prune
-            return font
     data = _derive(source, wanted, tcy_set, family=family, bold=bold)
     if cache_dir is not None:
-        ext = "otf" if data[:4] == b"OTTO" else "ttf"
         with contextlib.suppress(OSError, TougenError):  # the cache is only a speed-up
-            atomic_write(cache_dir / f"vert-{key}.{ext}", data)
+            atomic_write(cache_dir / f"vert-{key}.bin", _seal(data, source, key))
             _prune(cache_dir)
     return _describe(data, family, charset, tcy_set)
+
+
+# A cache entry is not a font file: the derived font is only ever written as a font into
+# the PDF (IPA Font License §3.1). The entry is the font XOR a key stream drawn from the
+# source face's digest, so it is usable only where the source face is installed (where the
+# font can be derived again anyway) and is no font anywhere else.
+SEAL_MAGIC = b"tougen-pub derived glyph cache; not a font\n"
+
+
+def _keystream(source: FontRef, key: str, n: int) -> bytes:
+    return hashlib.shake_256(f"{source.digest()}|{source.index}|{key}".encode()).digest(n)
+
+
+def _xor(data: bytes, stream: bytes) -> bytes:
+    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(
+        len(data), "big"
+    )
+
+
+def _seal(data: bytes, source: FontRef, key: str) -> bytes:
+    check = hashlib.sha256(data).digest()
+    return SEAL_MAGIC + check + _xor(data, _keystream(source, key, len(data)))
+
+
+def _unseal(sealed: bytes, source: FontRef, key: str) -> bytes:
+    """The font of a cache entry; ValueError for anything but an intact entry."""
+    if not sealed.startswith(SEAL_MAGIC):
+        raise ValueError("not a cache entry")
+    check = sealed[len(SEAL_MAGIC) : len(SEAL_MAGIC) + 32]
+    body = sealed[len(SEAL_MAGIC) + 32 :]
+    data = _xor(body, _keystream(source, key, len(body)))
+    if hashlib.sha256(data).digest() != check:
+        raise ValueError("damaged cache entry")
+    return data
 
 
 # --------------------------------------------------------------------------- helpers
@@ -163,6 +196,10 @@ def _prune(cache_dir: Path) -> None:
     """Keep the :data:`CACHE_ENTRIES` most recently used derived fonts."""
     entries = []
     for path in cache_dir.glob("vert-*.*"):
+        if path.suffix != ".bin":  # a font file of an older version: never keep one
+            with contextlib.suppress(OSError):
+                path.unlink()
+            continue
         with contextlib.suppress(OSError):
             entries.append((path.stat().st_mtime_ns, path.name, path))
     for _mtime, _name, path in sorted(entries, reverse=True)[CACHE_ENTRIES:]:
