@@ -548,22 +548,18 @@ def render_in_parts(
         return None
     groups = P.group(units)
     workers = P.workers_for(len(groups))
-    known = {
-        k: v
-        for k, v in _read_page_map(prepared.page_cache).items()
-        if k in frozenset(P.ID_ATTR.findall(prepared.html))
-    }
+    ids = [frozenset(P.ID_ATTR.findall(part.html)) for part in groups]
+    every_id = frozenset().union(*ids)
+    known = {k: v for k, v in _read_page_map(prepared.page_cache).items() if k in every_id}
     # Without the numbers of a previous build, the articles are written in the first
     # round, the front matter is only counted, and the back matter waits for them.
     first_build = not known
-    ids = [frozenset(P.ID_ATTR.findall(part.html)) for part in groups]
     links = [referenced_anchors(part.html) for part in groups]
     # the links whose page numbers a part prints: only these must be right before writing
     shown = [
         numbered_links(prepared, head + part.html + tail) or links[index]
         for index, part in enumerate(groups)
     ]
-    every_id = frozenset().union(*ids)
     refs = referenced_anchors(prepared.html)
     side = "left" if prepared.geometry.mode == "vertical" else "right"
     last = len(groups) - 1
