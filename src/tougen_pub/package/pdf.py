@@ -525,6 +525,22 @@ def render(prepared: Prepared, book: Book, diags: Diagnostics) -> Any:
 # -- laying out in parts ----------------------------------------------------------------
 
 
+class _PartsStatus:
+    """The status line of a round of parts: how many are laid out, with how many pages."""
+
+    def __init__(self, update: Callable[[str], None], total: int, workers: int) -> None:
+        self.update, self.total, self.workers = update, total, workers
+        self.parts = self.pages = 0
+
+    def __call__(self, result: Any) -> None:
+        self.parts += 1
+        self.pages += result.pages
+        self.update(
+            f"{self.parts}/{self.total} parts laid out "
+            f"({self.pages} pages, {self.workers} processes)"
+        )
+
+
 def render_in_parts(
     prepared: Prepared, book: Book, diags: Diagnostics, identifier: bytes
 ) -> bytes | None:
@@ -536,7 +552,7 @@ def render_in_parts(
     the caller writes nothing when they include errors.
     """
     from tougen_pub.package import parts as P
-    from tougen_pub.progress import progress
+    from tougen_pub.progress import status
 
     split = P.split(prepared.html) if P.ENABLED else None
     if split is None:
@@ -627,8 +643,11 @@ def render_in_parts(
             write = not (first_build and round_ == 0 and groups[index].units[0].kind == "front")
             jobs.append(P.Job(index, html, index < last, write, plan.starts[index]))
             used[index] = {n: pages[n] for n in shown[index] if n in pages}
-        with progress(len(jobs), "PDF parts") as step:
-            for result in P.lay_out(jobs, work, workers, lambda _laid: step(), counts):
+        with status("PDF") as update:
+            done = _PartsStatus(update, len(jobs), workers)
+
+            update(f"laying out {len(jobs)} parts on {workers} processes")
+            for result in P.lay_out(jobs, work, workers, done, counts):
                 laid[result.index] = result
                 counts[result.index] = result.pages
         # the true numbers, and the parts that printed others or are not written yet
