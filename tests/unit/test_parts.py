@@ -156,3 +156,16 @@ def test_parts_learn_their_first_page_from_the_parts_before_them() -> None:
     assert [r.start for r in out] == [8, 19, 31, 44]
     inline = P.lay_out(jobs, work, 1, counts=[7, 99, 99, 99, 99])  # stale counts are reset
     assert [r.start for r in inline] == [8, 19, 31, 44]
+
+
+def test_parts_status_counts_parts_and_pages() -> None:
+    from tougen_pub.package.pdf import _PartsStatus
+
+    lines: list[str] = []
+    done = _PartsStatus(lines.append, 3, 2)
+    done(P.Laid(2, b"", 12, {}))
+    done(P.Laid(0, b"", 5, {}))
+    assert lines == [
+        "1/3 parts laid out (12 pages, 2 processes)",
+        "2/3 parts laid out (17 pages, 2 processes)",
+    ]
