@@ -187,7 +187,7 @@ def test_stale_page_numbers_only_lay_out_the_parts_that_used_them(
     ref = _build(shipped, tmp_path / "ref", "vertical", 2, monkeypatch)
     out = tmp_path / "out"
     shutil.copytree(ref.path.parent / ".cache", out / ".cache")
-    (cache,) = (out / ".cache" / "pages").iterdir()
+    (cache,) = (p for p in (out / ".cache" / "pages").iterdir() if ".times" not in p.name)
     pages = json.loads(cache.read_text(encoding="utf-8"))
     last = max(pages, key=lambda k: pages[k])
     pages[last] += 2  # as if the back matter had moved by a spread

@@ -45,7 +45,8 @@ def test_split_refuses_documents_it_cannot_cut(html: str) -> None:
 def _units(sizes: list[int]) -> list[P.Unit]:
     units = [P.Unit("front", "f" * 100)]
     units += [P.Unit("article", f'<section id="a{i}">' + "x" * n) for i, n in enumerate(sizes)]
-    units.append(P.Unit("back", "b" * 500))
+    units.append(P.Unit("back", '<section id="glossary">' + "b" * 500))
+    units.append(P.Unit("back", '<section id="bibliography">' + "b" * 300))
     return units
 
 
@@ -55,8 +56,8 @@ def test_group_keeps_order_front_and_back_apart_and_at_least_two_article_runs(si
     groups = P.group(units, size)
     assert [u for g in groups for u in g.units] == units  # every unit once, in order
     assert [u.kind for u in groups[0].units] == ["front"]
-    assert [u.kind for u in groups[-1].units] == ["back"]
-    runs = groups[1:-1]
+    assert [[u.anchor for u in g.units] for g in groups[-2:]] == [["glossary"], ["bibliography"]]
+    runs = groups[1:-2]
     assert all(u.kind == "article" for g in runs for u in g.units)
     assert 2 <= len(runs) <= 6
     if size >= 20000:
@@ -65,10 +66,10 @@ def test_group_keeps_order_front_and_back_apart_and_at_least_two_article_runs(si
 
 def test_group_balances_runs_and_bounds_them() -> None:
     units = _units([1000] * 40)
-    sizes = [len(g) for g in P.group(units, 10**6)[1:-1]]
+    sizes = [len(g) for g in P.group(units, 10**6)[1:-2]]
     assert len(sizes) == 2 and abs(sizes[0] - sizes[1]) <= 1100
     big = _units([P.PART_CHARS // 10] * 95)
-    runs = P.group(big)[1:-1]
+    runs = P.group(big)[1:-2]
     assert len(runs) == 10
     assert max(len(g) for g in runs) <= P.PART_CHARS * 1.1
 
@@ -84,11 +85,11 @@ def test_group_does_not_depend_on_the_machine(monkeypatch: pytest.MonkeyPatch) -
 
 def test_plan_uses_counts_then_known_pages_then_estimates_and_starts_on_odd_pages() -> None:
     groups = P.group(_units([3000, 3000, 3000]), 3000)
-    assert len(groups) == 5
-    laid = P.plan(groups, [4, 6, 3, 5, 2], {})
-    assert laid.starts == [1, 5, 11, 15, 21]  # counts include the blank page before a part
+    assert len(groups) == 6
+    laid = P.plan(groups, [4, 6, 3, 5, 2, 1], {})
+    assert laid.starts == [1, 5, 11, 15, 21, 23]  # counts include the blank page before a part
     known = {groups[2].anchor: 21}
-    guessed = P.plan(groups, [4, None, None, None, None], known)  # type: ignore[dict-item]
+    guessed = P.plan(groups, [4, None, None, None, None, None], known)  # type: ignore[dict-item]
     assert guessed.starts[:3] == [1, 5, 21]
     assert all(s % 2 == 1 for s in guessed.starts)
     assert guessed.starts[3] > guessed.starts[2]
@@ -169,3 +170,23 @@ def test_parts_status_counts_parts_and_pages() -> None:
         "1/3 parts laid out (12 pages, 2 processes)",
         "2/3 parts laid out (17 pages, 2 processes)",
     ]
+
+
+def test_parts_that_need_not_wait_go_heaviest_first() -> None:
+    import time
+
+    def work(job: P.Job) -> P.Laid:
+        began = time.monotonic()
+        time.sleep(0.05)
+        return P.Laid(job.index, b"", 1, {}, seconds=began)
+
+    weights = [1.0, 9.0, 2.0, 8.0, 3.0]
+    jobs = [P.Job(i, "x", True, wait=False, weight=w) for i, w in enumerate(weights)]
+    out = P.lay_out(jobs, work, 2)
+    assert [r.index for r in out] == [0, 1, 2, 3, 4]
+    started = [r.index for r in sorted(out, key=lambda r: r.seconds)]
+    assert set(started[:2]) == {1, 3}  # the two heaviest first
+    waiting = [P.Job(i, "x", True, weight=w) for i, w in enumerate(weights)]
+    out = P.lay_out(waiting, lambda job: work(job), 2)
+    started = [r.index for r in sorted(out, key=lambda r: r.seconds)]
+    assert set(started[:2]) == {0, 1}  # in book order: a part waits only for earlier ones

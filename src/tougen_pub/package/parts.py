@@ -92,6 +92,7 @@ class Laid:
     refused: list[Any] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     start: int = 1  # the number its folios were drawn with on its first page
+    seconds: float = 0.0  # how long it took to lay out and write
 
 
 def split(html: str) -> tuple[str, list[Unit], str] | None:
@@ -114,7 +115,8 @@ def split(html: str) -> tuple[str, list[Unit], str] | None:
 
 def group(units: list[Unit], size: int | None = None) -> list[Part]:
     """The parts of a book: the front matter, runs of consecutive articles of about
-    ``size`` characters each (at least two runs), the back matter.
+    ``size`` characters each (at least two runs), each part of the back matter (glossary,
+    bibliography and colophon), which open on a new odd page.
 
     The cut depends on the book alone, never on the machine (CPUs, load) or on what is
     cached, so that the same book always gives the same PDF bytes. The front and back
@@ -140,7 +142,7 @@ def group(units: list[Unit], size: int | None = None) -> list[Part]:
         run.append(unit)
         filled += len(unit.html)
     parts.append(Part(run))
-    return parts + ([Part(back)] if back else [])
+    return parts + [Part([unit]) for unit in back]  # the glossary, the bibliography
 
 
 def regroup(units: list[Unit], like: list[Part]) -> list[Part]:
@@ -237,6 +239,10 @@ class Job:
     sentinel: bool  # ends with the element that forces the next page side
     write: bool = True
     start: int = 1  # the first page number the document was written with
+    # wait for the parts before it to learn the true first page (else ``start`` is trusted
+    # and checked afterwards)
+    wait: bool = True
+    weight: float = 0.0  # expected cost (seconds of the last build, or an estimate)
 
 
 #: What a forked worker inherits: lays out (and writes) one part document.
@@ -307,7 +313,7 @@ def folios(job: Job) -> Iterator[dict[str, int]]:
     def settle(pages: int) -> None:
         state["pages"] = pages - (1 if job.sentinel else 0)
         publish(job.index, state["pages"])
-        state["start"] = first_page(job.index)
+        state["start"] = first_page(job.index) if job.wait else job.start
 
     layout.make_margin_boxes = margin_boxes
     try:
@@ -323,12 +329,16 @@ def lay_out(
     done: Callable[[Laid], None] = lambda _laid: None,
     counts: Sequence[int | None] = (),
 ) -> list[Laid]:
-    """Run ``work(job)`` for every job, in book order: in ``workers`` forked processes,
-    or here when there is one worker or one job. ``counts``: the page counts of every part
-    of the book as far as known; the counts of the jobs' parts are published by the jobs
-    (:func:`folios`)."""
+    """Run ``work(job)`` for every job: in ``workers`` forked processes, or here when
+    there is one worker or one job. ``counts``: the page counts of every part of the book
+    as far as known; the counts of the jobs' parts are published by the jobs
+    (:func:`folios`). Jobs that wait for the parts before them are handed out in book
+    order (so a part only waits for parts already being laid out); otherwise the largest
+    go first, so that the last to finish is a small one."""
     global _WORK, _COUNTS
     jobs = sorted(jobs, key=lambda j: j.index)
+    if workers > 1 and not any(job.wait for job in jobs):
+        jobs.sort(key=lambda j: (-j.weight, -len(j.html)))
     n = max([len(counts), *(j.index + 1 for j in jobs)])
     values = [(-1 if c is None else c) for c in counts] + [-1] * (n - len(counts))
     for job in jobs:
@@ -378,6 +388,7 @@ def bind(laid: list[Laid], identifier: bytes) -> bytes:
         for src in sources[1:]:
             offsets.append(len(book.pages))
             book.pages.extend(src.pages)
+    pages = [page.obj for page in book.pages]
     # named destinations: each anchor where its own part put it
     dests: dict[str, Any] = {}
     for part, src, offset in zip(laid, sources, offsets, strict=True):
@@ -392,7 +403,7 @@ def bind(laid: list[Laid], identifier: bytes) -> bytes:
             page = index.get(dest[0].objgen)
             if page is None:
                 continue
-            dests[name] = pikepdf.Array([book.pages[offset + page].obj, *list(dest)[1:]])
+            dests[name] = pikepdf.Array([pages[offset + page], *list(dest)[1:]])
     tree = pikepdf.NameTree.new(book)
     for name in sorted(dests):
         tree[name] = dests[name]
@@ -402,7 +413,7 @@ def bind(laid: list[Laid], identifier: bytes) -> bytes:
     for src, offset in zip(sources, offsets, strict=True):
         index = {page.objgen: i for i, page in enumerate(src.pages)}
         with src.open_outline() as outline:
-            items.extend(_copy_outline(outline.root, index, offset, book))
+            items.extend(_copy_outline(outline.root, index, offset, pages))
     if "/Outlines" in book.Root:
         del book.Root["/Outlines"]
     if items:
@@ -420,21 +431,21 @@ def bind(laid: list[Laid], identifier: bytes) -> bytes:
     return out.getvalue()
 
 
-def _copy_outline(items: list[Any], index: dict[Any, int], offset: int, book: Any) -> list[Any]:
+def _copy_outline(
+    items: list[Any], index: dict[Any, int], offset: int, pages: list[Any]
+) -> list[Any]:
     import pikepdf
 
     out = []
     for item in items:
         dest = item.destination
         if isinstance(dest, pikepdf.Array) and len(dest) and dest[0].objgen in index:
-            new_dest = pikepdf.Array(
-                [book.pages[offset + index[dest[0].objgen]].obj, *list(dest)[1:]]
-            )
+            new_dest = pikepdf.Array([pages[offset + index[dest[0].objgen]], *list(dest)[1:]])
         else:
             new_dest = None
         copy = pikepdf.OutlineItem(item.title)
         copy.destination = new_dest
         copy.is_closed = item.is_closed
-        copy.children.extend(_copy_outline(item.children, index, offset, book))
+        copy.children.extend(_copy_outline(item.children, index, offset, pages))
         out.append(copy)
     return out

@@ -567,6 +567,10 @@ def render_in_parts(
     ids = [frozenset(P.ID_ATTR.findall(part.html)) for part in groups]
     every_id = frozenset().union(*ids)
     known = {k: v for k, v in _read_page_map(prepared.page_cache).items() if k in every_id}
+    times_path = prepared.page_cache.with_suffix(".times.json") if prepared.page_cache else None
+    times = _read_times(times_path)
+    # what each part cost last time (its first anchor names it), else an estimate by size
+    weights = [times.get(part.anchor or "", len(part.html) * 3e-5) for part in groups]
     # Without the numbers of a previous build, the articles are written in the first
     # round, the front matter is only counted, and the back matter waits for them.
     first_build = not known
@@ -582,7 +586,9 @@ def render_in_parts(
 
     def work(job: P.Job) -> P.Laid:
         import io
+        import time
 
+        began = time.perf_counter()
         seen = len(prepared.fetcher.refused)
         with _weasy_log(show_pages=False) as log, P.folios(job) as folio:
             document = html_document(prepared, job.html).render(optimize_images=False)
@@ -610,13 +616,14 @@ def render_in_parts(
             prepared.fetcher.refused[seen:],
             log.messages,
             folio["start"],
+            time.perf_counter() - began,
         )
 
     counts: list[int | None] = [None] * len(groups)
     laid: list[P.Laid | None] = [None] * len(groups)
     used: list[dict[str, int]] = [{}] * len(groups)
     todo = list(range(len(groups)))
-    if first_build and groups[-1].units[0].kind == "back":
+    while first_build and len(todo) > 1 and groups[todo[-1]].units[0].kind == "back":
         todo.pop()  # the back matter refers to every page: laid out once they are known
     actual: dict[str, int] = {}
     for round_ in range(P.MAX_ROUNDS):
@@ -641,7 +648,11 @@ def render_in_parts(
             )
             # the front matter's numbers are all guesses the first time: only counted
             write = not (first_build and round_ == 0 and groups[index].units[0].kind == "front")
-            jobs.append(P.Job(index, html, index < last, write, plan.starts[index]))
+            # the first page of every part is known but in a first build's first round
+            wait = first_build and round_ == 0
+            jobs.append(
+                P.Job(index, html, index < last, write, plan.starts[index], wait, weights[index])
+            )
             used[index] = {n: pages[n] for n in shown[index] if n in pages}
         with status("PDF") as update:
             done = _PartsStatus(update, len(jobs), workers)
@@ -680,6 +691,8 @@ def render_in_parts(
     )
     if prepared.page_cache is not None:
         _write_page_map(prepared.page_cache, {k: v for k, v in actual.items() if k in refs})
+    if times_path is not None:
+        _write_times(times_path, {groups[r.index].anchor or "": r.seconds for r in done})
     if diags.errors:
         return b""
     return P.bind(done, identifier)
@@ -793,6 +806,25 @@ def _read_page_map(path: Path | None) -> dict[str, int]:
     if not isinstance(data, dict):
         return {}
     return {k: v for k, v in data.items() if isinstance(k, str) and type(v) is int}
+
+
+def _read_times(path: Path | None) -> dict[str, float]:
+    """Seconds each part took in the previous build (by its first anchor)."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: float(v) for k, v in data.items() if type(v) in (int, float) and v >= 0}
+
+
+def _write_times(path: Path, times: dict[str, float]) -> None:
+    data = {k: round(v, 3) for k, v in sorted(times.items()) if k}
+    with contextlib.suppress(OSError, TougenError):  # only for the order of the next build
+        atomic_write(path, json.dumps(data, sort_keys=True).encode("utf-8"))
 
 
 def _write_page_map(path: Path, pages: dict[str, int]) -> None:
