@@ -145,15 +145,16 @@ def test_first_build_writes_articles_at_once_and_front_and_back_matter_last(
     cold = _build(shipped, tmp_path / "out", "vertical", 2, monkeypatch)
     first = dict(cold.rounds[0])
     parts = sorted({i for r in cold.rounds for i, _w in r})
-    front, back = parts[0], parts[-1]
+    front = parts[0]
+    back = [i for i in parts if i not in first]  # glossary, bibliography
     assert first[front] is False  # the table of contents is only counted
-    assert back not in first  # the back matter waits for every page number
-    assert all(first[i] for i in parts[1:-1])  # articles written with their true folios
+    assert back == parts[-len(back) :] and 1 <= len(back) <= 2  # they wait for every page
+    assert all(first[i] for i in first if i != front)  # articles written with true folios
     written: dict[int, int] = {}
     for r in cold.rounds:
         for i, write in r:
             written[i] = written.get(i, 0) + write
-    assert written[front] >= 1 and written[back] >= 1
+    assert all(written[i] >= 1 for i in parts)
     assert len(cold.rounds) <= 3
     warm = _build(shipped, tmp_path / "out", "vertical", 2, monkeypatch)
     assert len(warm.rounds) == 1 and all(write for _i, write in warm.rounds[0])

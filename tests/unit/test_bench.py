@@ -398,3 +398,17 @@ def test_scale_table_shows_first_build_and_rebuild() -> None:
     md = bench.scale_markdown(result)
     assert "| pdf-vertical | 5.00 (9.00 first, 4.50 again) / 300 |" in md
     assert "| epub | 1.00 / 50 |" in md
+
+
+def test_peak_memory_is_the_commands_not_the_bench_processes(tmp_path: Path) -> None:
+    ballast = bytearray(300 * 2**20)  # a large bench process forks the command
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    sample = bench.run_timed(
+        [sys.executable, "-c", "import time; time.sleep(0.5)"],
+        cwd=tmp_path,
+        env={},
+        log=tmp_path / "s.log",
+        timeout=60,
+    )
+    del ballast
+    assert sample.ok and 2**20 < sample.peak_rss < 100 * 2**20

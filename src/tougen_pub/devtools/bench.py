@@ -58,7 +58,7 @@ class Sample:
 
     wall: float  # seconds
     # bytes: the most memory the command held at once, all its processes together (sampled
-    # proportional set sizes of its process group), at least the child's own ru_maxrss
+    # proportional set sizes of its process group; the child's ru_maxrss without /proc)
     peak_rss: int
     returncode: int
     timed_out: bool = False
@@ -125,9 +125,9 @@ def run_timed(
 ) -> Sample:
     """Run ``cmd`` once in its own process group; output goes to ``log``.
 
-    Wall time is measured around spawn and ``wait4``; peak memory is the larger of the
-    child's ``ru_maxrss`` and the sampled peak of its whole process group (worker processes,
-    browser helpers). Left-over processes of the group are killed after.
+    Wall time is measured around spawn and ``wait4``; peak memory is the sampled peak of
+    the command's whole process group (worker processes, browser helpers), or the child's
+    ``ru_maxrss`` where there is no /proc. Left-over processes of the group are killed after.
     """
     log.parent.mkdir(parents=True, exist_ok=True)
     timed_out = threading.Event()
@@ -160,7 +160,9 @@ def run_timed(
         sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: keep Popen from waiting
     _kill_group(proc.pid)
-    peak = max(usage.ru_maxrss * 1024, sampler.peak)
+    # ru_maxrss also counts the memory of the forked parent image before exec; the sampled
+    # group memory is the truth where /proc exists
+    peak = sampler.peak or usage.ru_maxrss * 1024
     return Sample(wall, peak, proc.returncode, timed_out.is_set())
 
 
