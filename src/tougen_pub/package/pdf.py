@@ -576,10 +576,8 @@ def render_in_parts(
     first_build = not known
     links = [referenced_anchors(part.html) for part in groups]
     # the links whose page numbers a part prints: only these must be right before writing
-    shown = [
-        numbered_links(prepared, head + part.html + tail) or links[index]
-        for index, part in enumerate(groups)
-    ]
+    shown = [numbered_links(prepared, head + part.html + tail) for part in groups]
+    shown = [links[i] if names is None else names for i, names in enumerate(shown)]
     refs = referenced_anchors(prepared.html)
     side = "left" if prepared.geometry.mode == "vertical" else "right"
     last = len(groups) - 1
@@ -623,8 +621,6 @@ def render_in_parts(
     laid: list[P.Laid | None] = [None] * len(groups)
     used: list[dict[str, int]] = [{}] * len(groups)
     todo = list(range(len(groups)))
-    while first_build and len(todo) > 1 and groups[todo[-1]].units[0].kind == "back":
-        todo.pop()  # the back matter refers to every page: laid out once they are known
     actual: dict[str, int] = {}
     for round_ in range(P.MAX_ROUNDS):
         plan = P.plan(groups, counts, known)
@@ -646,10 +642,14 @@ def render_in_parts(
                 start=plan.starts[index],
                 side=side if index < last else None,
             )
-            # the front matter's numbers are all guesses the first time: only counted
-            write = not (first_build and round_ == 0 and groups[index].units[0].kind == "front")
-            # the first page of every part is known but in a first build's first round
-            wait = first_build and round_ == 0
+            # the front and back matter's numbers are all guesses the first time: they are
+            # only counted (and their anchors placed), then written with the true numbers
+            write = not (
+                first_build and round_ == 0 and groups[index].units[0].kind in ("front", "back")
+            )
+            # a part waits for the parts before it when one of them has not been laid out
+            # yet (a first build); otherwise its first page is known
+            wait = (first_build and round_ == 0) or any(counts[i] is None for i in range(index))
             jobs.append(
                 P.Job(index, html, index < last, write, plan.starts[index], wait, weights[index])
             )
