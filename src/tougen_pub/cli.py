@@ -47,8 +47,14 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--manuscript", "-m", type=click.Path(path_type=Path), default=Path("manuscript"),
-              show_default=True, help=MANUSCRIPT_HELP)
+@click.option(
+    "--manuscript",
+    "-m",
+    type=click.Path(path_type=Path),
+    default=Path("manuscript"),
+    show_default=True,
+    help=MANUSCRIPT_HELP,
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print info diagnostics.")
 @click.option("--no-fonts", is_flag=True, help="Skip checking that the fonts have every character.")
@@ -80,8 +86,13 @@ def check(manuscript: Path, strict: bool, quiet: bool, no_fonts: bool) -> None:
 
 @main.command("import")
 @click.argument("export", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--into", "into", type=click.Path(path_type=Path), required=True,
-              help="Manuscript folder to write (created; refused if it holds a manuscript).")
+@click.option(
+    "--into",
+    "into",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Manuscript folder to write (created; refused if it holds a manuscript).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing manuscript in --into.")
 def import_(export: Path, into: Path, force: bool) -> None:
     """Import a blog export (【SERIES】TITLE… posts) into a manuscript folder.
@@ -113,12 +124,29 @@ def build() -> None:
 
 def _common(f):  # type: ignore[no-untyped-def]
     f = click.option("--strict", is_flag=True, help="Treat warnings as errors.")(f)
-    f = click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("build"),
-                     show_default=True, help="Output folder.")(f)
-    f = click.option("--manuscript", "-m", type=click.Path(path_type=Path),
-                     default=Path("manuscript"), show_default=True, help=MANUSCRIPT_HELP)(f)
-    f = click.option("--writing-mode", "-w", type=WRITING_MODE, default=None,
-                     help="vertical (縦組) or horizontal (横組); default from book.toml.")(f)
+    f = click.option(
+        "--out",
+        "-o",
+        type=click.Path(path_type=Path),
+        default=Path("build"),
+        show_default=True,
+        help="Output folder.",
+    )(f)
+    f = click.option(
+        "--manuscript",
+        "-m",
+        type=click.Path(path_type=Path),
+        default=Path("manuscript"),
+        show_default=True,
+        help=MANUSCRIPT_HELP,
+    )(f)
+    f = click.option(
+        "--writing-mode",
+        "-w",
+        type=WRITING_MODE,
+        default=None,
+        help="vertical (縦組) or horizontal (横組); default from book.toml.",
+    )(f)
     return f
 
 
@@ -140,19 +168,43 @@ def build_epub(writing_mode: str | None, manuscript: Path, out: Path, strict: bo
 
 @build.command("pdf")
 @_common
-@click.option("--trim", type=click.Choice(["a5", "b6", "bunko", "shinsho"]), default=None,
-              help="Trim size; default from book.toml (a5).")
+@click.option(
+    "--trim",
+    type=click.Choice(["a5", "b6", "bunko", "shinsho"]),
+    default=None,
+    help="Trim size; default from book.toml (a5).",
+)
 @click.option("--marks", is_flag=True, help="Crop marks and 3 mm bleed.")
-@click.option("--numerals", type=click.Choice(["arabic", "kanji"]), default=None,
-              help="Vertical books: arabic (tate-chu-yoko) or kanji numerals (二〇二五年).")
+@click.option(
+    "--numerals",
+    type=click.Choice(["arabic", "kanji"]),
+    default=None,
+    help="Vertical books: arabic (tate-chu-yoko) or kanji numerals (二〇二五年).",
+)
 @click.option("--r2l-viewer", is_flag=True, help="Ask viewers for right-bound spreads.")
-def build_pdf(writing_mode: str | None, manuscript: Path, out: Path, strict: bool,
-              trim: str | None, marks: bool, numerals: str | None, r2l_viewer: bool) -> None:
+def build_pdf(
+    writing_mode: str | None,
+    manuscript: Path,
+    out: Path,
+    strict: bool,
+    trim: str | None,
+    marks: bool,
+    numerals: str | None,
+    r2l_viewer: bool,
+) -> None:
     """Print PDF: build/NAME-vertical.pdf or build/NAME-horizontal.pdf."""
     from tougen_pub.pipeline import BuildOptions, build_book
 
-    options = BuildOptions(manuscript, out, writing_mode, strict=strict, trim=trim, marks=marks,
-                           numerals=numerals, r2l_viewer=r2l_viewer)
+    options = BuildOptions(
+        manuscript,
+        out,
+        writing_mode,
+        strict=strict,
+        trim=trim,
+        marks=marks,
+        numerals=numerals,
+        r2l_viewer=r2l_viewer,
+    )
     _run(build_book, "pdf", options)
 
 

@@ -13,7 +13,7 @@ from enum import Enum
 from typing import TextIO
 
 
-class Level(str, Enum):
+class Level(str, Enum):  # noqa: UP042 - str mixin kept: str() and format() as before
     """How bad a diagnostic is; ``error`` fails the build, ``warning`` only with --strict."""
 
     ERROR = "error"

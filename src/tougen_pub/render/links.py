@@ -38,7 +38,9 @@ def resolve(fragment: str, targets: LinkTargets) -> str:
 
     def repl(m: re.Match[str]) -> str:
         kind, key = m.group(1), m.group(2)
-        func = {"glossary": targets.glossary, "source": targets.source, "article": targets.article}[kind]
+        func = {"glossary": targets.glossary, "source": targets.source, "article": targets.article}[
+            kind
+        ]
         return f'href="{func(key)}"'
 
     return NEUTRAL_HREF.sub(repl, fragment)

@@ -10,7 +10,9 @@ from tougen_pub.transforms.xhtml import map_text
 DIGITS = "〇一二三四五六七八九"
 UNITS = ((1000, "千"), (100, "百"), (10, "十"))
 # A number next to Japanese text: not inside a Latin word, a URL or a decimal.
-NUMBER = re.compile(r"(?<![0-9A-Za-z.:/_-])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9A-Za-z])|(?<![0-9A-Za-z.,:/_-])(?<![A-Za-z] )[0-9]+(?![0-9A-Za-z.,:/_%-])")
+NUMBER = re.compile(
+    r"(?<![0-9A-Za-z.:/_-])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9A-Za-z])|(?<![0-9A-Za-z.,:/_-])(?<![A-Za-z] )[0-9]+(?![0-9A-Za-z.,:/_%-])"
+)
 
 
 def positional(n: int) -> str:
@@ -42,6 +44,9 @@ def kanji_numerals(fragment: str) -> str:
     return map_text(
         fragment,
         mapper,  # type: ignore[arg-type]
-        skip=lambda el: TCY_CLASS in (el.get("class") or "").split() or el.tag == "a"
-        and (el.get("href") or "").startswith(("http:", "https:")),
+        skip=lambda el: (
+            TCY_CLASS in (el.get("class") or "").split()
+            or el.tag == "a"
+            and (el.get("href") or "").startswith(("http:", "https:"))
+        ),
     )

@@ -53,7 +53,8 @@ def apply(book: Book, edition: Edition) -> Book:
 
     def article(a: Article) -> Article:
         sections = tuple(
-            dataclasses.replace(s, html=run(s.html), title=_run_text(run, s.title)) for s in a.sections
+            dataclasses.replace(s, html=run(s.html), title=_run_text(run, s.title))
+            for s in a.sections
         )
         return dataclasses.replace(a, intro_html=run(a.intro_html), sections=sections)
 

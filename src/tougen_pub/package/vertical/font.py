@@ -156,9 +156,7 @@ def _keystream(source: FontRef, key: str, n: int) -> bytes:
 
 
 def _xor(data: bytes, stream: bytes) -> bytes:
-    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(
-        len(data), "big"
-    )
+    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data), "big")
 
 
 def _seal(data: bytes, source: FontRef, key: str) -> bytes:
