@@ -796,41 +796,40 @@ def page_cache_path(book: Book, mode: str, out: Path | None) -> Path | None:
     return Path(out) / ".cache" / "pages" / f"{book.config.name}-{mode}.json"
 
 
-def _read_page_map(path: Path | None) -> dict[str, int]:
+def _read_cache_map(path: Path | None) -> dict[str, Any]:
+    """A JSON object of the build cache; empty when missing or unreadable."""
     if path is None:
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(data, dict):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and type(v) is int}
+    return {k: v for k, v in data.items() if isinstance(k, str)} if isinstance(data, dict) else {}
+
+
+def _write_cache_map(path: Path, data: dict[str, Any]) -> None:
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    with contextlib.suppress(OSError, TougenError):  # only a speed-up for the next build
+        atomic_write(path, text)
+
+
+def _read_page_map(path: Path | None) -> dict[str, int]:
+    return {k: v for k, v in _read_cache_map(path).items() if type(v) is int}
+
+
+def _write_page_map(path: Path, pages: dict[str, int]) -> None:
+    _write_cache_map(path, pages)
 
 
 def _read_times(path: Path | None) -> dict[str, float]:
     """Seconds each part took in the previous build (by its first anchor)."""
-    if path is None:
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {k: float(v) for k, v in data.items() if type(v) in (int, float) and v >= 0}
+    return {
+        k: float(v) for k, v in _read_cache_map(path).items() if type(v) in (int, float) and v >= 0
+    }
 
 
 def _write_times(path: Path, times: dict[str, float]) -> None:
-    data = {k: round(v, 3) for k, v in sorted(times.items()) if k}
-    with contextlib.suppress(OSError, TougenError):  # only for the order of the next build
-        atomic_write(path, json.dumps(data, sort_keys=True).encode("utf-8"))
-
-
-def _write_page_map(path: Path, pages: dict[str, int]) -> None:
-    data = json.dumps(pages, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    with contextlib.suppress(OSError, TougenError):  # only a speed-up for the next build
-        atomic_write(path, data)
+    _write_cache_map(path, {k: round(v, 3) for k, v in times.items() if k})
 
 
 def html_document(prepared: Prepared, html: str | None = None) -> Any:
