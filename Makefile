@@ -10,7 +10,7 @@ WRITING_MODE ?= vertical
 TOUGEN := $(BIN)/tougen-pub
 PYTEST_ARGS ?=
 
-.PHONY: all setup check epub pdf books test test-fast lint format clean help
+.PHONY: all setup system-deps check epub pdf books test test-fast lint format clean help
 .PHONY: bench bench-scale
 
 help:
@@ -24,17 +24,21 @@ help:
 
 all: setup check books
 
-setup: .stamp-venv .stamp-system
+setup: .stamp-venv system-deps
+	@$(TOUGEN) doctor --quiet --manuscript $(MANUSCRIPT) --out $(OUT)
+
+PIP := $(BIN)/pip --quiet --disable-pip-version-check
 
 .stamp-venv: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $@
+	@echo "setup: Python virtualenv $(VENV) with tougen-pub and its packages (pyproject.toml)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
+	@$(PIP) install -e '.[dev]'
+	@touch $@
 
-.stamp-system: scripts/system-deps.sh
-	scripts/system-deps.sh --test
-	touch $@
+# Fast and silent on a complete machine; installs (as root) or names what is missing.
+system-deps:
+	@scripts/system-deps.sh $(if $(filter test test-fast mutants,$(MAKECMDGOALS)),--test)
 
 check: setup
 	$(TOUGEN) check --manuscript $(MANUSCRIPT)
@@ -67,7 +71,7 @@ format: setup
 	$(BIN)/ruff check --fix src tests
 
 clean:
-	rm -rf $(OUT) $(VENV) .stamp-venv .stamp-system src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(OUT) $(VENV) .stamp-venv src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks (bench/README.md): BENCH_N rounds (default 5) against pandoc and Vivliostyle
 # from TOUGEN_PEERS (default /tmp/peers; missing peers are skipped with a note).

@@ -117,6 +117,44 @@ def import_(export: Path, into: Path, force: bool) -> None:
     )
 
 
+@main.command()
+@click.option(
+    "--manuscript",
+    "-m",
+    type=click.Path(path_type=Path),
+    default=Path("manuscript"),
+    show_default=True,
+    help="Manuscript whose book.toml names the fonts (fontconfig's choice when absent).",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Output folder whose free disk is reported.",
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Print only what the build lacks (nothing when all is well).",
+)
+def doctor(manuscript: Path, out: Path, quiet: bool) -> None:
+    """Say what this machine has for tougen-pub and what is missing, with the command that
+    fixes each: Python packages, the native libraries WeasyPrint loads (HarfBuzz subsetting
+    among them), the Mincho and Gothic faces, Java and EPUBCheck for the tests, free disk.
+
+    Exits 1 when something the build needs is missing.
+    """
+    from tougen_pub.doctor import findings, report
+
+    text, status = report(findings(manuscript, out), quiet=quiet)
+    if text:
+        click.echo(text, err=quiet)
+    sys.exit(status)
+
+
 @main.group()
 def build() -> None:
     """Build the EPUB or the print PDF."""

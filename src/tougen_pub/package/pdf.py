@@ -986,10 +986,26 @@ def _report(refused: list[Refusal], messages: list[str], book: Book, diags: Diag
             _locate_url(book, refusal.url) or book_toml,
         )
     refused_urls = {r.url for r in refused}
-    for message in messages:
+    reported = {(d.code, d.message) for d in diags}
+    for message in dict.fromkeys(messages):  # once each, however many parts logged it
         if any(url in message for url in refused_urls):
             continue
-        diags.warning("pdf-layout", message, book_toml)
+        if is_environment_message(message):
+            code, where = "pdf-environment", None  # the machine, not the manuscript
+        else:
+            code, where = "pdf-layout", book_toml
+        if (code, message) not in reported:
+            reported.add((code, message))
+            diags.warning(code, message, where)
+
+
+# WeasyPrint's warnings about the machine it runs on (libraries, fonts setup), not the book.
+ENVIRONMENT_MARKERS = ("HarfBuzz", "Please install", "with your package manager", "Fontconfig")
+
+
+def is_environment_message(message: str) -> bool:
+    """True for a WeasyPrint warning about a missing or old library, not about the book."""
+    return any(marker in message for marker in ENVIRONMENT_MARKERS)
 
 
 def _locate_url(book: Book, url: str) -> SourceLocation | None:
@@ -1068,8 +1084,13 @@ def build(book: Book, mode: str, options: Any, diags: Diagnostics) -> tuple[Path
 
 def _fail_on_errors(diags: Diagnostics, strict: bool, doing: str) -> None:
     if diags.failed(strict):
+        if diags.errors:
+            why = f"{len(diags.errors)} error(s)"
+        else:
+            codes = ", ".join(dict.fromkeys(d.code for d in diags.warnings))
+            why = f"{len(diags.warnings)} warning(s) with --strict ({codes})"
         raise BuildFailed(
-            f"{len(diags.errors)} error(s) while {doing} the PDF; nothing written",
+            f"{why} while {doing} the PDF; nothing written",
             [d for d in diags.sorted() if d.level.value != "info"],
         )
 
