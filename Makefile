@@ -1,6 +1,8 @@
 # tougen-pub — two commands on a fresh machine: `make all` (set up, check, build the books)
 # and `make test` (set up, run the test suite).
 
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -28,12 +30,14 @@ setup: .stamp-venv system-deps
 	@$(TOUGEN) doctor --quiet --manuscript $(MANUSCRIPT) --out $(OUT)
 
 PIP := $(BIN)/pip --quiet --disable-pip-version-check
+# pip names every configured index folder that does not exist on this machine: not ours
+PIP_NOISE := grep -v "^WARNING: Location 'file:.*' is ignored" || true
 
 .stamp-venv: pyproject.toml
 	@echo "setup: Python virtualenv $(VENV) with tougen-pub and its packages (pyproject.toml)"
 	@$(PYTHON) -m venv $(VENV)
-	@$(PIP) install --upgrade pip
-	@$(PIP) install -e '.[dev]'
+	@$(PIP) install --upgrade pip 2>&1 | { $(PIP_NOISE); }
+	@$(PIP) install -e '.[dev]' 2>&1 | { $(PIP_NOISE); }
 	@touch $@
 
 # Fast and silent on a complete machine; installs (as root) or names what is missing.
