@@ -167,7 +167,9 @@ def test_run_timed_real_process(tmp_path: Path) -> None:
         log=tmp_path / "ok.log",
         timeout=60,
     )
-    assert ok.ok and ok.peak_rss > 2**20 and ok.wall > 0
+    # a command this short may end before its memory is first sampled: its peak is
+    # measured in test_peak_memory_of_a_command_holding_a_known_amount
+    assert ok.ok and ok.wall > 0
     assert (tmp_path / "ok.log").read_text().strip() == "hi"
     bad = bench.run_timed(
         [sys.executable, "-c", "raise SystemExit(3)"],
@@ -185,6 +187,24 @@ def test_run_timed_real_process(tmp_path: Path) -> None:
         timeout=0.3,
     )
     assert slow.timed_out and not slow.ok
+
+
+def test_peak_memory_of_a_command_holding_a_known_amount(tmp_path: Path) -> None:
+    # the command fills 96 MB and holds it for 2 s, ten sampling intervals: the peak is seen
+    # even under load, where a short command may end before the sampler looks at it
+    held = 96 * 2**20
+    code = (
+        "import time\n"
+        f"block = bytearray({held})\n"
+        "block[::4096] = b'x' * len(block[::4096])\n"
+        "time.sleep(2)\n"
+    )
+    sample = bench.run_timed(
+        [sys.executable, "-c", code], cwd=tmp_path, env={}, log=tmp_path / "h.log", timeout=60
+    )
+    assert sample.ok
+    assert sample.peak_rss >= held  # the block, plus the interpreter
+    assert sample.peak_rss < held + 100 * 2**20  # and not much more
 
 
 def test_peak_memory_counts_every_process_of_the_command(tmp_path: Path) -> None:
