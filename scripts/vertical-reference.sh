@@ -25,11 +25,11 @@ from pathlib import Path
 import weasyprint
 from fontTools.ttLib import TTFont
 
-from tougen_pub.package.fonts import parse_ref
-from tougen_pub.package.vertical.finish import rotate_pages
-from tougen_pub.package.vertical.font import derive_vertical_font
-from tougen_pub.package.vertical.ruby import ruby_css, ruby_html
-from tougen_pub.package.vertical.weasy import MemoryFontFetcher, font_face_css
+from tougen_pub.assets.fonts import parse_ref
+from tougen_pub.pdf.vertical.finish import rotate_pages
+from tougen_pub.pdf.vertical.font import derive_vertical_font
+from tougen_pub.pdf.vertical.ruby import ruby_css, ruby_html
+from tougen_pub.pdf.vertical.weasy import MemoryFontFetcher, font_face_css
 
 out, font_arg, seed, tag = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), sys.argv[4]
 ref = parse_ref(font_arg, Path.cwd())

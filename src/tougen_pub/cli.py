@@ -65,7 +65,7 @@ def check(manuscript: Path, strict: bool, quiet: bool, no_fonts: bool) -> None:
     try:
         book, diags = check_manuscript(manuscript)
         if book is not None and not no_fonts:
-            from tougen_pub.ingest.glyphs import check_glyphs
+            from tougen_pub.check import check_glyphs
 
             check_glyphs(book, diags)
     except TougenError as exc:
@@ -193,7 +193,7 @@ def _common(f):  # type: ignore[no-untyped-def]
 def build_epub(writing_mode: str | None, manuscript: Path, out: Path, strict: bool) -> None:
     """EPUB 3: build/NAME.epub (vertical) or build/NAME-horizontal.epub."""
     from tougen_pub.ingest.articles import ARTICLES_DIR, _workers
-    from tougen_pub.package.cover import prefetch_cover
+    from tougen_pub.assets.cover import prefetch_cover
     from tougen_pub.pipeline import BuildOptions, build_book
 
     # the cover is drawn on another core while the articles load; large books load in

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from tougen_pub.ingest.schema import Field, Record, check
+from tougen_pub.records.schema import Field, Record, check
 
-WRITING_MODES = ("vertical", "horizontal")
-TRIM_SIZES = ("a5", "b6", "bunko", "shinsho")
-NUMERALS = ("arabic", "kanji")
+from tougen_pub.options import NUMERALS, TRIM_SIZES, WRITING_MODES
+
 CREATOR_ROLES = ("aut", "edt", "trl", "ill", "pbl")
 
 

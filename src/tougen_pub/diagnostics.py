@@ -137,3 +137,23 @@ class TougenError(Exception):
 
 class BuildFailed(TougenError):
     """The input has errors; the diagnostics say where."""
+
+
+def fail_if(diags: Diagnostics, strict: bool, doing: str) -> None:
+    """Stop the build when ``diags`` hold an error (``strict``: or a warning).
+
+    The message says how many and, when only warnings stop it, which codes:
+    ``2 error(s) while laying out the PDF; nothing written``."""
+    if not diags.failed(strict):
+        return
+    if diags.errors:
+        why = f"{len(diags.errors)} error(s)"
+        if strict and diags.warnings:
+            why += f", {len(diags.warnings)} warning(s)"
+    else:
+        codes = ", ".join(dict.fromkeys(d.code for d in diags.warnings))
+        why = f"{len(diags.warnings)} warning(s) with --strict ({codes})"
+    raise BuildFailed(
+        f"{why} {doing}; nothing written",
+        [d for d in diags.sorted() if d.level is not Level.INFO],
+    )

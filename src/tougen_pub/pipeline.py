@@ -32,7 +32,7 @@ def check_manuscript(root: Path) -> tuple[Book | None, Diagnostics]:
     """Load and check (including alt text of images); the caller prints the diagnostics."""
     book, diags = load_book(root)
     if book is not None:
-        from tougen_pub.package.images import warn_missing_alt
+        from tougen_pub.assets.images import warn_missing_alt
 
         warn_missing_alt(book, diags)
     return book, diags
@@ -53,9 +53,9 @@ def build_book(kind: str, options: BuildOptions) -> tuple[Path, Diagnostics]:
     book, diags = load_or_fail(options.manuscript, options.strict)
     mode = options.writing_mode or book.config.writing_mode
     if kind == "epub":
-        from tougen_pub.package.epub import write_epub
+        from tougen_pub.epub.builder import write_epub
 
         return write_epub(book, mode, options, diags), diags
-    from tougen_pub.package.pdf import write_pdf
+    from tougen_pub.pdf.builder import write_pdf
 
     return write_pdf(book, mode, options, diags), diags

@@ -213,7 +213,7 @@ def test_next_build_removes_stale_temp_files(
 def test_interrupt_just_after_the_temporary_file_is_created(tmp_path: Path, monkeypatch) -> None:
     """Ctrl-C arriving the instant the temporary file exists (what the polling above can
     hit under load) still removes it."""
-    from tougen_pub.package import output
+    from tougen_pub import output
 
     target = tmp_path / "book.pdf"
     target.write_bytes(b"previous")

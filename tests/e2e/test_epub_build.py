@@ -110,7 +110,7 @@ def test_rebuild_is_byte_identical(
     built: dict[str, Path], manuscript: Path, tmp_path: Path
 ) -> None:
     from tougen_pub.diagnostics import Diagnostics
-    from tougen_pub.package.epub import epub_bytes
+    from tougen_pub.epub.builder import epub_bytes
 
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:

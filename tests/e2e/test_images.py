@@ -19,7 +19,7 @@ from lxml import etree
 from PIL import Image, ImageDraw
 
 from tougen_pub.ingest.loader import load_book
-from tougen_pub.package import pdf
+from tougen_pub.pdf import builder as pdf
 
 pytestmark = pytest.mark.slow
 

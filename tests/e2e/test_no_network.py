@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tougen_pub.package.fetch import RefusedURL, RestrictedFetcher
+from tougen_pub.pdf.fetch import RefusedURL, RestrictedFetcher
 from tougen_pub.paths import styles_dir
 
 TOUGEN = Path(sys.executable).with_name("tougen-pub")

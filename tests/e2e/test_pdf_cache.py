@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 def vbuilt(tmp_path_factory: pytest.TempPathFactory, tiny_root: Path) -> Built:
     """The vertical book laid out as one document (the layout whose page-number cache these
     tests are about; books laid out in parts are tested in test_pdf_parts.py)."""
-    from tougen_pub.package import parts
+    from tougen_pub.pdf import parts
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(parts, "ENABLED", False)
@@ -29,7 +29,7 @@ def _rebuild(built: Built, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[
     """Build the vertical book again into ``out``; which layouts ran (literal page numbers
     or target-counter)."""
     from tougen_pub.ingest.loader import load_book
-    from tougen_pub.package import parts, pdf
+    from tougen_pub.pdf import builder as pdf, parts
     from tougen_pub.pipeline import BuildOptions
 
     monkeypatch.setattr(parts, "ENABLED", False)
@@ -52,7 +52,7 @@ def test_cached_fonts_and_pages_give_a_byte_identical_pdf(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tougen_pub.package.vertical import font
+    from tougen_pub.pdf.vertical import font
 
     cache = vbuilt.pdf.parent / ".cache"
     entries = sorted((cache / "fonts").iterdir())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tougen_pub.package.compose.jlreq import CLOSING, NO_LINE_FOOT, NO_LINE_HEAD
+from tougen_pub.pdf.compose.jlreq import CLOSING, NO_LINE_FOOT, NO_LINE_HEAD
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +69,7 @@ def make_manuscript(base: Path, tiny_root: Path) -> Path:
 
 def build_book_pdf(base: Path, tiny_root: Path, mode: str) -> Built:
     from tougen_pub.ingest.loader import load_book
-    from tougen_pub.package import pdf
+    from tougen_pub.pdf import builder as pdf
     from tougen_pub.pipeline import BuildOptions
 
     root = make_manuscript(base, tiny_root)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tougen_pub.package import pdf
+from tougen_pub.pdf import builder as pdf
 
 MM = 72 / 25.4
 

@@ -26,7 +26,7 @@ class Pdf:
 
 def _build(root: Path, out: Path, mode: str, jobs: int, mp: pytest.MonkeyPatch, **opts) -> Pdf:
     from tougen_pub.ingest.loader import load_book
-    from tougen_pub.package import parts, pdf
+    from tougen_pub.pdf import builder as pdf, parts
     from tougen_pub.pipeline import BuildOptions
 
     rounds: list[list[tuple[int, bool]]] = []
@@ -125,7 +125,7 @@ def test_parts_are_reproducible_and_keep_the_book_identifier(
     import pypdf
 
     from tougen_pub.ingest.loader import load_book
-    from tougen_pub.package.pdf import pdf_identifier
+    from tougen_pub.pdf.builder import pdf_identifier
 
     one = _build(shipped, tmp_path / "one", "vertical", 2, monkeypatch)
     two = _build(shipped, tmp_path / "two", "vertical", 2, monkeypatch)
@@ -166,7 +166,7 @@ def test_first_build_writes_articles_at_once_and_front_and_back_matter_second(
 def test_folios_follow_the_parts_before_whatever_was_guessed(
     shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tougen_pub.package import parts
+    from tougen_pub.pdf import parts
 
     original = parts.plan
 
@@ -220,7 +220,7 @@ def test_a_grown_article_moves_every_later_page_number(
 
 def test_only_links_that_print_a_page_number_count(tiny_book, tmp_path: Path) -> None:
     from tougen_pub.diagnostics import Diagnostics
-    from tougen_pub.package import pdf
+    from tougen_pub.pdf import builder as pdf
     from tougen_pub.pipeline import BuildOptions
 
     options = BuildOptions(tiny_book.root, tmp_path, "vertical")

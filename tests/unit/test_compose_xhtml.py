@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from tougen_pub.package.compose.xhtml import (
+from tougen_pub.pdf.compose.xhtml import (
     STYLE_CLASSES,
     Settings,
     _may_be_line,

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from tougen_pub.config import BookConfig
 from tougen_pub.diagnostics import Diagnostics
-from tougen_pub.ingest.tomlfile import locate_key, parse_toml, validate_model
+from tougen_pub.records.tomlfile import locate_key, parse_toml, validate_model
 
 MINIMAL = {"name": "b", "title": "本", "identifier": "urn:uuid:1"}
 

@@ -9,8 +9,8 @@ import pytest
 
 from tougen_pub.diagnostics import TougenError
 from tougen_pub.ingest.loader import read_config
-from tougen_pub.package import cover
-from tougen_pub.package.fonts import resolve
+from tougen_pub.assets import cover
+from tougen_pub.assets.fonts import resolve
 
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "books" / "tiny"
 
@@ -120,7 +120,7 @@ def test_prefetch_reads_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_warmed_fonts_need_no_fontconfig_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tougen_pub.package import fonts
+    from tougen_pub.assets import fonts
 
     config, _font = _gothic()
     fonts.fc_match.cache_clear()
@@ -132,7 +132,7 @@ def test_warmed_fonts_need_no_fontconfig_run(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_warming_keeps_font_errors_for_the_build(tmp_path: Path) -> None:
-    from tougen_pub.package import fonts
+    from tougen_pub.assets import fonts
 
     config, _font = _gothic()
     broken = config.model_copy(update={"fonts": fonts_config(mincho="missing.otf")})

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tougen_pub import doctor
 from tougen_pub.cli import main
 from tougen_pub.diagnostics import BuildFailed, Diagnostics
-from tougen_pub.package import pdf
+from tougen_pub.pdf import builder as pdf
 
 HARFBUZZ_FALLBACK = (
     'Using fontTools instead of HarfBuzz-Subset for font "TougenMincho". This will be '

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from tougen_pub.diagnostics import Diagnostics
-from tougen_pub.package.epub import epub_bytes, output_path
+from tougen_pub.epub.builder import epub_bytes, output_path
 from tougen_pub.render.epub import kana_row
 
 NS = {

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from tougen_pub.package import fonts
-from tougen_pub.package.fonts import Coverage, FontRef, coverage, missing_chars
+from tougen_pub.assets import fonts
+from tougen_pub.assets.fonts import Coverage, FontRef, coverage, missing_chars
 
 
 def _installed(kind: str) -> FontRef:

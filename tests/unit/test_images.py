@@ -18,9 +18,9 @@ from PIL import Image
 
 from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation
 from tougen_pub.ingest.loader import load_book
-from tougen_pub.package import pdf
-from tougen_pub.package.epub import accessibility_metadata, epub_bytes, package_images
-from tougen_pub.package.images import (
+from tougen_pub.pdf import builder as pdf
+from tougen_pub.epub.builder import accessibility_metadata, epub_bytes, package_images
+from tougen_pub.assets.images import (
     check_svg,
     image_uses,
     intrinsic_size,

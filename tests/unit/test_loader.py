@@ -12,7 +12,7 @@ import pytest
 from tougen_pub.diagnostics import Diagnostics
 from tougen_pub.ingest.articles import Locator
 from tougen_pub.ingest.glossary import gojuon_key
-from tougen_pub.ingest.glyphs import check_glyphs, uncovered
+from tougen_pub.check import check_glyphs, uncovered
 from tougen_pub.ingest.loader import load_book
 from tougen_pub.ingest.mdext import Finding
 from tougen_pub.model import Book
@@ -217,7 +217,7 @@ def test_locator_finds_successive_occurrences() -> None:
 
 
 def test_glyph_check_warns_at_first_occurrence(tmp_path: Path, tiny: Book) -> None:
-    from tougen_pub.package.fonts import fc_match
+    from tougen_pub.assets.fonts import fc_match
 
     font = fc_match("IPAexMincho") or fc_match("Noto Serif CJK JP")
     assert font is not None, "the test machine has Japanese fonts (see Makefile)"

@@ -1,10 +1,10 @@
-"""Cutting the print book into parts that are laid out on their own (package/parts.py)."""
+"""Cutting the print book into parts that are laid out on their own (pdf/parts.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tougen_pub.package import parts as P
+from tougen_pub.pdf import parts as P
 
 
 def _doc(units: list[tuple[str, str]], before: str = "") -> str:
@@ -160,7 +160,7 @@ def test_parts_learn_their_first_page_from_the_parts_before_them() -> None:
 
 
 def test_parts_status_counts_parts_and_pages() -> None:
-    from tougen_pub.package.pdf import _PartsStatus
+    from tougen_pub.pdf.builder import _PartsStatus
 
     lines: list[str] = []
     done = _PartsStatus(lines.append, 3, 2)

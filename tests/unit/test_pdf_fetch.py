@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tougen_pub.package.fetch import RefusedURL, RestrictedFetcher
+from tougen_pub.pdf.fetch import RefusedURL, RestrictedFetcher
 
 
 @pytest.fixture()
@@ -62,7 +62,7 @@ def test_in_memory_fonts(tree: tuple[Path, Path]) -> None:
 def test_refusal_is_a_located_error_and_nothing_is_written(tmp_path: Path, tiny_book) -> None:
     """An image outside the allowed folders stops the build with a diagnostic."""
     from tougen_pub.diagnostics import Diagnostics
-    from tougen_pub.package import pdf
+    from tougen_pub.pdf import builder as pdf
 
     root = tiny_book.root
     fetcher = RestrictedFetcher([root])

@@ -9,7 +9,7 @@ import pytest
 
 from tougen_pub.diagnostics import Diagnostics
 from tougen_pub.ingest.loader import load_book
-from tougen_pub.package import pdf
+from tougen_pub.pdf import builder as pdf
 from tougen_pub.pipeline import BuildOptions
 
 
@@ -113,7 +113,7 @@ def test_fast_parse_builds_the_html5_parsers_tree(tiny_book, mode: str) -> None:
     fast = pdf.parse_as_html5(prepared.html)
     assert fast is not None
     slow = tinyhtml5.parse(prepared.html, namespace_html_elements=False)
-    _drop_comments(slow)  # the part marks (package/parts.py) are comments
+    _drop_comments(slow)  # the part marks (pdf/parts.py) are comments
     assert "<!--part " in prepared.html
     assert _tree(fast) == _tree(slow)
     # a row directly in a table gets the <tbody> the HTML5 parser adds

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from tougen_pub.config import BookConfig, Creator, Fonts, Margins, Print, Series
 from tougen_pub.ingest.frontmatter import FrontMatter, SeeAlsoLink
 from tougen_pub.ingest.glossary import GlossaryFile, SourceRecord, SourcesFile, TermRecord
-from tougen_pub.ingest.schema import Record, construct, from_schema, schema_of
+from tougen_pub.records.schema import Record, construct, from_schema, schema_of
 
 REPO = Path(__file__).resolve().parents[2]
 BOOKS = [REPO / "manuscript", REPO / "tests" / "fixtures" / "books" / "tiny"]

@@ -11,10 +11,10 @@ import pytest
 import weasyprint
 from pypdf import PdfReader
 
-from tougen_pub.package.fonts import FontRef
-from tougen_pub.package.vertical.finish import rotate_pages
-from tougen_pub.package.vertical.font import derive_vertical_font
-from tougen_pub.package.vertical.weasy import MemoryFontFetcher, font_face_css
+from tougen_pub.assets.fonts import FontRef
+from tougen_pub.pdf.vertical.finish import rotate_pages
+from tougen_pub.pdf.vertical.font import derive_vertical_font
+from tougen_pub.pdf.vertical.weasy import MemoryFontFetcher, font_face_css
 
 IPAEX = Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf")
 NOTO = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")

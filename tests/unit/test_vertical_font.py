@@ -9,8 +9,8 @@ import pytest
 from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
 
-from tougen_pub.package.fonts import FontRef
-from tougen_pub.package.vertical.font import DerivedFont, derive_vertical_font
+from tougen_pub.assets.fonts import FontRef
+from tougen_pub.pdf.vertical.font import DerivedFont, derive_vertical_font
 
 IPAEX = Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf")
 NOTO = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
@@ -340,7 +340,7 @@ def test_font_files_of_older_caches_are_removed(tmp_path: Path) -> None:
 
 
 def test_the_cache_keeps_the_most_recently_used_fonts(tmp_path: Path) -> None:
-    from tougen_pub.package.vertical import font
+    from tougen_pub.pdf.vertical import font
 
     _need(IPAEX)
     for i in range(font.CACHE_ENTRIES + 2):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tougen_pub.package.vertical.orientation import UNICODE_VERSION, parse_ucd, vo
+from tougen_pub.pdf.vertical.orientation import UNICODE_VERSION, parse_ucd, vo
 
 # Values from VerticalOrientation-15.0.0.txt (UAX #50).
 EXPECTED = {

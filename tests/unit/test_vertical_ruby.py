@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import weasyprint
 
-from tougen_pub.package.fonts import FontRef
-from tougen_pub.package.vertical.font import derive_vertical_font
-from tougen_pub.package.vertical.ruby import ruby_css, ruby_html
-from tougen_pub.package.vertical.weasy import MemoryFontFetcher, font_face_css
+from tougen_pub.assets.fonts import FontRef
+from tougen_pub.pdf.vertical.font import derive_vertical_font
+from tougen_pub.pdf.vertical.ruby import ruby_css, ruby_html
+from tougen_pub.pdf.vertical.weasy import MemoryFontFetcher, font_face_css
 
 IPAEX = Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf")
 

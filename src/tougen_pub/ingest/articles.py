@@ -16,7 +16,7 @@ from tougen_pub.ingest.frontmatter import FrontMatter, split_article
 from tougen_pub.ingest.images import ImageChecker
 from tougen_pub.ingest.markup import Mark, scan
 from tougen_pub.ingest.mdext import Converter, Finding, Resolver
-from tougen_pub.ingest.tomlfile import locate_key, read_text
+from tougen_pub.records.tomlfile import locate_key, read_text
 from tougen_pub.model import REF_GLOSSARY, REF_SOURCE, Article, Reference, Section, SeeAlso, Source
 from tougen_pub.progress import progress
 

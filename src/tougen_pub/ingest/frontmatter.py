@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
-from tougen_pub.ingest.schema import Field, Record, check
-from tougen_pub.ingest.tomlfile import parse_toml, validate_model
+from tougen_pub.records.schema import Field, Record, check
+from tougen_pub.records.tomlfile import parse_toml, validate_model
 
 FENCE = "+++"
 DATE_CODES = {"date": "bad-date"}  # a wrong date has its own code, located at its line

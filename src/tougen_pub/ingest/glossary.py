@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
-from tougen_pub.ingest.schema import Field, Record
-from tougen_pub.ingest.tomlfile import locate_key, parse_toml, read_text, validate_model
+from tougen_pub.records.schema import Field, Record
+from tougen_pub.records.tomlfile import locate_key, parse_toml, read_text, validate_model
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 DAKUTEN = ("\u3099", "\u309a")

@@ -2,7 +2,7 @@
 
 Article, glossary and source fragments come from the edition's book (tate-chu-yoko and
 numerals already applied); their neutral links are resolved to file names here. What is
-rendered knows nothing about the container: ``package/epub.py`` turns the pages into a
+rendered knows nothing about the container: ``epub/builder.py`` turns the pages into a
 zip with an OPF.
 """
 

@@ -178,7 +178,7 @@ def resolve(kind: str, configured: str | None, base: Path) -> FontRef:
 
 def _font_error(code: str, message: str, kind: str, root: Path) -> NoReturn:
     """A configured font that cannot be used: an error at its line of book.toml."""
-    from tougen_pub.ingest.tomlfile import locate_key
+    from tougen_pub.records.tomlfile import locate_key
 
     book_toml = root / "book.toml"
     try:

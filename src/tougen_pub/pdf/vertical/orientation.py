@@ -13,7 +13,7 @@ The table below is generated from ``VerticalOrientation.txt`` of **Unicode 15.0.
 (:data:`UNICODE_VERSION`); code points it does not list are ``R`` (the file's
 ``@missing`` default). Regenerate it with::
 
-    python -m tougen_pub.package.vertical.orientation /usr/share/unicode/VerticalOrientation.txt
+    python -m tougen_pub.pdf.vertical.orientation /usr/share/unicode/VerticalOrientation.txt
 
 and paste the printed ranges over ``_RANGES``. Nothing is read at run time.
 """

@@ -25,7 +25,7 @@ def _ignored(char: str) -> bool:
 
 def uncovered(chars: Iterable[str], fonts: Iterable[object]) -> set[str]:
     """Characters that none of ``fonts`` (FontRef-like: ``.path``, ``.index``) has a glyph for."""
-    from tougen_pub.package.fonts import FontRef, coverage
+    from tougen_pub.assets.fonts import FontRef, coverage
 
     covers = [coverage(FontRef(f.path, f.index)) for f in fonts]  # type: ignore[attr-defined]
     return {c for c in chars if not _ignored(c) and not any(ord(c) in cm for cm in covers)}
@@ -43,7 +43,7 @@ def check_glyphs(book: Book, diags: Diagnostics, fonts: Iterable[object] | None 
     """Warn (``glyph-missing``) once per character that no font of the book has, at its first
     occurrence (path:line:col). Returns the missing characters."""
     if fonts is None:
-        from tougen_pub.package.fonts import book_fonts
+        from tougen_pub.assets.fonts import book_fonts
 
         try:
             resolved = book_fonts(book.config, book.root)

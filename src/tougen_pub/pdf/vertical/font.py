@@ -2,7 +2,7 @@
 
 WeasyPrint has no ``writing-mode``. A vertical book page is therefore laid out as a
 horizontal *layout page* (width = the book page's height) and every PDF page is turned
-90° clockwise afterwards (:mod:`tougen_pub.package.vertical.finish`). For that to look
+90° clockwise afterwards (:mod:`tougen_pub.pdf.vertical.finish`). For that to look
 like real vertical text, the font itself is turned the other way:
 
 * every character that stands upright in vertical text (UAX #50 ``U``/``Tu``/``Tr``,
@@ -42,9 +42,9 @@ from pathlib import Path
 from types import MappingProxyType
 
 from tougen_pub.diagnostics import TougenError
-from tougen_pub.package.fonts import FontRef
-from tougen_pub.package.output import atomic_write
-from tougen_pub.package.vertical.orientation import vo
+from tougen_pub.assets.fonts import FontRef
+from tougen_pub.output import atomic_write
+from tougen_pub.pdf.vertical.orientation import vo
 
 # Bump whenever the derivation changes: part of the cache key.
 DERIVATION_VERSION = "2"

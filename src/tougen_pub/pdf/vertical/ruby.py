@@ -13,7 +13,7 @@ size, centred on the base (中付き), touching the base's em box.
 * Text extraction keeps the base text contiguous (``pdftotext`` puts readings on
   separate lines), so search on the body text works.
 * The reading's characters must be in the character set given to
-  :func:`~tougen_pub.package.vertical.font.derive_vertical_font`.
+  :func:`~tougen_pub.pdf.vertical.font.derive_vertical_font`.
 """
 
 from __future__ import annotations

@@ -2,11 +2,11 @@
 
 Horizontal books are laid out as they are printed. Vertical books are laid out on a
 landscape page (width = the book page's height) with a derived font of pre-rotated glyphs
-(:mod:`tougen_pub.package.vertical`), and every page gets ``/Rotate 90``. Both share the
+(:mod:`tougen_pub.pdf.vertical`), and every page gets ``/Rotate 90``. Both share the
 templates, the back matter, and the JLReq line composer that makes every full line (or
 column) end flush with the measure.
 
-WeasyPrint reads only through :class:`~tougen_pub.package.fetch.RestrictedFetcher`: files
+WeasyPrint reads only through :class:`~tougen_pub.pdf.fetch.RestrictedFetcher`: files
 under the manuscript and styles folders and the fonts held in memory.
 """
 
@@ -27,17 +27,17 @@ from typing import TYPE_CHECKING, Any
 from tougen_pub.config import Margins
 from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation, TougenError
 from tougen_pub.model import Book
-from tougen_pub.package.builddate import source_date_epoch
-from tougen_pub.package.compose.metrics import metrics_for
-from tougen_pub.package.compose.xhtml import Settings, compose_fragment
-from tougen_pub.package.fonts import BookFonts, FontRef, book_fonts
-from tougen_pub.package.output import atomic_path, atomic_write
+from tougen_pub.assets.builddate import source_date_epoch
+from tougen_pub.pdf.compose.metrics import metrics_for
+from tougen_pub.pdf.compose.xhtml import Settings, compose_fragment
+from tougen_pub.assets.fonts import BookFonts, FontRef, book_fonts
+from tougen_pub.output import atomic_path, atomic_write
 from tougen_pub.paths import styles_dir
 from tougen_pub.render.print import PrintPage, PrintRenderer
 from tougen_pub.transforms import passes
 
 if TYPE_CHECKING:
-    from tougen_pub.package.fetch import Refusal, RestrictedFetcher
+    from tougen_pub.pdf.fetch import Refusal, RestrictedFetcher
 
 MM = 72 / 25.4  # points per millimetre
 
@@ -202,7 +202,7 @@ def report_missing(book: Book, fonts: BookFonts, diags: Diagnostics) -> None:
     Mincho is the face every part of the PDF falls back to (Gothic text included), so a
     character is covered only if the Mincho face has it.
     """
-    from tougen_pub.ingest.glyphs import check_glyphs
+    from tougen_pub.check import check_glyphs
 
     check_glyphs(book, diags, [fonts.mincho])
 
@@ -334,7 +334,7 @@ def prepare(book: Book, mode: str, options: Any, diags: Diagnostics) -> Prepared
     report_missing(book, fonts, diags)
     g = geometry(book, mode, trim)
     load_weasyprint()
-    from tougen_pub.package.fetch import FONT_SCHEME, RestrictedFetcher
+    from tougen_pub.pdf.fetch import FONT_SCHEME, RestrictedFetcher
 
     fetcher = RestrictedFetcher([book.root, styles_dir()])
     styles = styles_dir()
@@ -358,8 +358,8 @@ def prepare(book: Book, mode: str, options: Any, diags: Diagnostics) -> Prepared
     inline = edition_inline(edition) if vertical else None
     finisher = None
     if vertical:
-        from tougen_pub.package.vertical.finish import rotate_pages
-        from tougen_pub.package.vertical.font import TCY_FEATURE
+        from tougen_pub.pdf.vertical.finish import rotate_pages
+        from tougen_pub.pdf.vertical.font import TCY_FEATURE
 
         # The derived fonts hold only the characters the book draws, and the composer
         # needs the derived font's metrics: render the document once with a placeholder
@@ -475,7 +475,7 @@ def font_cache_dir(out: Path | None) -> Path | None:
 def _derive(
     ref: FontRef, chars: frozenset[str], tcy: frozenset[str], family: str, cache: Path | None
 ) -> Any:
-    from tougen_pub.package.vertical.font import derive_vertical_font
+    from tougen_pub.pdf.vertical.font import derive_vertical_font
 
     return derive_vertical_font(ref, chars, tcy, family=family, cache_dir=cache)
 
@@ -551,7 +551,7 @@ def render_in_parts(
     Refused fetches and WeasyPrint's warnings become diagnostics as in :func:`render`;
     the caller writes nothing when they include errors.
     """
-    from tougen_pub.package import parts as P
+    from tougen_pub.pdf import parts as P
     from tougen_pub.progress import status
 
     split = P.split(prepared.html) if P.ENABLED else None
@@ -856,7 +856,7 @@ def html_document(prepared: Prepared, html: str | None = None) -> Any:
     document.media_type = "print"
     document.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
     document.etree_element = document.wrapper_element.etree_element
-    from tougen_pub.package.vertical.weasy import print_ua_stylesheets
+    from tougen_pub.pdf.vertical.weasy import print_ua_stylesheets
 
     document._ua_stylesheets = print_ua_stylesheets  # one computed style per element
     return document

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tougen_pub.package.fonts import FontRef
+from tougen_pub.assets.fonts import FontRef
 
 if TYPE_CHECKING:
     from PIL import ImageDraw, ImageFont
@@ -167,7 +167,7 @@ def _store(path: Path | None, png: bytes) -> None:
     if path is None:
         return
     from tougen_pub.diagnostics import TougenError
-    from tougen_pub.package.output import atomic_write
+    from tougen_pub.output import atomic_write
 
     with contextlib.suppress(OSError, TougenError):
         atomic_write(path, png)
@@ -209,7 +209,7 @@ def prefetch_cover(root: Path, writing_mode: str | None, out: Path | None = None
     def work() -> None:
         try:
             from tougen_pub.ingest.loader import read_config
-            from tougen_pub.package.fonts import resolve, warm_book_fonts
+            from tougen_pub.assets.fonts import resolve, warm_book_fonts
 
             config = read_config(root)
             if config is None:

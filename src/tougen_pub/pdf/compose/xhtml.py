@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from tougen_pub.package.compose.core import BOX, LAT, SPACE, Atom, Line, char_atom, compose
+from tougen_pub.pdf.compose.core import BOX, LAT, SPACE, Atom, Line, char_atom, compose
 from tougen_pub.transforms.xhtml import parse, serialize
 
 Advance = Callable[[str], float]

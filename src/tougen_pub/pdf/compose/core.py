@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tougen_pub.package.compose.jlreq import (
+from tougen_pub.pdf.compose.jlreq import (
     CLOSING,
     INSEPARABLE,
     LATIN_BREAK_AFTER,

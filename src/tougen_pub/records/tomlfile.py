@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
-from tougen_pub.ingest.schema import construct, from_schema, schema_of
+from tougen_pub.records.schema import construct, from_schema, schema_of
 
 if TYPE_CHECKING:
-    from tougen_pub.ingest.schema import Record
+    from tougen_pub.records.schema import Record
 
 TOML_ERROR_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 TOML_ERROR_EOF = re.compile(r"\(at end of document\)")

@@ -20,11 +20,11 @@ from lxml import etree
 
 from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation, TougenError
 from tougen_pub.model import Book
-from tougen_pub.package.builddate import source_date_epoch
-from tougen_pub.package.cover import cover_alt, cover_text, keep_rendered_covers, render_cover
-from tougen_pub.package.fonts import book_fonts, missing_chars
-from tougen_pub.package.images import image_uses, load_images, package_names, warn_missing_alt
-from tougen_pub.package.output import atomic_write
+from tougen_pub.assets.builddate import source_date_epoch
+from tougen_pub.assets.cover import cover_alt, cover_text, keep_rendered_covers, render_cover
+from tougen_pub.assets.fonts import book_fonts, missing_chars
+from tougen_pub.assets.images import image_uses, load_images, package_names, warn_missing_alt
+from tougen_pub.output import atomic_write
 from tougen_pub.paths import styles_dir
 from tougen_pub.render.epub import COVER_IMAGE, STYLE_DIR, RenderedBook, TocEntry, render_pages
 from tougen_pub.transforms.passes import apply, edition_of

@@ -4,8 +4,8 @@
 to XHTML paragraphs; :mod:`.metrics` reads advances from the face that will be drawn.
 """
 
-from tougen_pub.package.compose.core import Atom, Line, atoms_from_text, compose, line_texts
-from tougen_pub.package.compose.xhtml import Settings, compose_fragment
+from tougen_pub.pdf.compose.core import Atom, Line, atoms_from_text, compose, line_texts
+from tougen_pub.pdf.compose.xhtml import Settings, compose_fragment
 
 __all__ = [
     "Atom",

@@ -14,7 +14,7 @@ from typing import Any
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from tougen_pub.package.vertical.font import DerivedFont
+from tougen_pub.pdf.vertical.font import DerivedFont
 
 SCHEME = "tougen-font:"
 

@@ -1,0 +1,1 @@
+"""What the books are made of besides text: fonts, images, the cover, the build date."""

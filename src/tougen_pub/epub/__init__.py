@@ -1,0 +1,1 @@
+"""The EPUB builder: rendered pages, stylesheets and cover packaged as EPUB 3."""

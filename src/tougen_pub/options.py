@@ -1,0 +1,33 @@
+"""What a build is asked for: the typed options record shared by the CLI, the pipeline and
+the builders, and the tables of allowed values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+WRITING_MODES = ("vertical", "horizontal")
+TRIM_SIZES = ("a5", "b6", "bunko", "shinsho")
+NUMERALS = ("arabic", "kanji")
+OUTPUT_KINDS = ("epub", "pdf")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the user asked for on the command line (None: take book.toml's value)."""
+
+    manuscript: Path
+    out: Path
+    writing_mode: str | None = None
+    strict: bool = False
+    trim: str | None = None
+    marks: bool = False
+    numerals: str | None = None
+    r2l_viewer: bool = False
+    #: PDF: lay the book out in parts on every idle CPU (False: one document)
+    parts: bool = True
+
+    @property
+    def cache_dir(self) -> Path:
+        """``<out>/.cache``: what recent builds derived, kept for speed, never distributed."""
+        return Path(self.out) / ".cache"

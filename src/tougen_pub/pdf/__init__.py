@@ -1,0 +1,1 @@
+"""The print PDF builder: WeasyPrint layout, vertical setting, parts, binding."""

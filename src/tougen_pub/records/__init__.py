@@ -1,0 +1,1 @@
+"""Typed TOML records: the record machinery and TOML reading with source lines."""
