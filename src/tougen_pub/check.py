@@ -86,3 +86,10 @@ def check_glyphs(book: Book, diags: Diagnostics, fonts: Iterable[object] | None 
             SourceLocation(str(book.root)),
         )
     return missing
+
+
+def check_book(book: Book, diags: Diagnostics) -> None:
+    """The checks after loading that need no fonts: images without alt text."""
+    from tougen_pub.assets.images import warn_missing_alt
+
+    warn_missing_alt(book, diags)

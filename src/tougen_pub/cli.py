@@ -192,15 +192,9 @@ def _common(f):  # type: ignore[no-untyped-def]
 @_common
 def build_epub(writing_mode: str | None, manuscript: Path, out: Path, strict: bool) -> None:
     """EPUB 3: build/NAME.epub (vertical) or build/NAME-horizontal.epub."""
-    from tougen_pub.ingest.articles import ARTICLES_DIR, _workers
-    from tougen_pub.assets.cover import prefetch_cover
-    from tougen_pub.pipeline import BuildOptions, build_book
+    from tougen_pub.options import BuildOptions
+    from tougen_pub.pipeline import build_book
 
-    # the cover is drawn on another core while the articles load; large books load in
-    # worker processes instead (forked, so no thread may be running then)
-    folder = manuscript / ARTICLES_DIR
-    if folder.is_dir() and _workers(sum(1 for _ in folder.glob("*.md"))) == 1:
-        prefetch_cover(manuscript, writing_mode, out)
     _run(build_book, "epub", BuildOptions(manuscript, out, writing_mode, strict=strict))
 
 
@@ -231,7 +225,8 @@ def build_pdf(
     r2l_viewer: bool,
 ) -> None:
     """Print PDF: build/NAME-vertical.pdf or build/NAME-horizontal.pdf."""
-    from tougen_pub.pipeline import BuildOptions, build_book
+    from tougen_pub.options import BuildOptions
+    from tougen_pub.pipeline import build_book
 
     options = BuildOptions(
         manuscript,

@@ -7,8 +7,6 @@ from typing import Literal
 
 from tougen_pub.records.schema import Field, Record, check
 
-from tougen_pub.options import NUMERALS, TRIM_SIZES, WRITING_MODES
-
 CREATOR_ROLES = ("aut", "edt", "trl", "ill", "pbl")
 
 

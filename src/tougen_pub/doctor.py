@@ -99,8 +99,8 @@ def check_libraries(loads: Callable[[str], bool] = library_loads) -> Iterator[Fi
 
 
 def check_fonts(manuscript: Path) -> Iterator[Finding]:
-    from tougen_pub.diagnostics import TougenError
     from tougen_pub.assets import fonts
+    from tougen_pub.diagnostics import TougenError
 
     configured: dict[str, str | None] = {"mincho": None, "gothic": None}
     where = "fontconfig"

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from tougen_pub.pdf.fetch import RefusedURL, RestrictedFetcher
 from tougen_pub.paths import styles_dir
+from tougen_pub.pdf.fetch import RefusedURL, RestrictedFetcher
 
 TOUGEN = Path(sys.executable).with_name("tougen-pub")
 PASSWD = Path("/etc/passwd")

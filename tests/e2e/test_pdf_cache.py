@@ -18,21 +18,16 @@ pytestmark = pytest.mark.slow
 def vbuilt(tmp_path_factory: pytest.TempPathFactory, tiny_root: Path) -> Built:
     """The vertical book laid out as one document (the layout whose page-number cache these
     tests are about; books laid out in parts are tested in test_pdf_parts.py)."""
-    from tougen_pub.pdf import parts
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(parts, "ENABLED", False)
-        return build_book_pdf(tmp_path_factory.mktemp("pdfcache"), tiny_root, "vertical")
+    return build_book_pdf(tmp_path_factory.mktemp("pdfcache"), tiny_root, "vertical", parts=False)
 
 
 def _rebuild(built: Built, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
     """Build the vertical book again into ``out``; which layouts ran (literal page numbers
     or target-counter)."""
     from tougen_pub.ingest.loader import load_book
-    from tougen_pub.pdf import builder as pdf, parts
-    from tougen_pub.pipeline import BuildOptions
+    from tougen_pub.options import BuildOptions
+    from tougen_pub.pdf import builder as pdf
 
-    monkeypatch.setattr(parts, "ENABLED", False)
     layouts: list[str] = []
     original = pdf.html_document
 
@@ -43,7 +38,9 @@ def _rebuild(built: Built, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[
     monkeypatch.setattr(pdf, "html_document", spy)
     book, diags = load_book(built.root)
     assert book is not None
-    target, _ = pdf.build(book, "vertical", BuildOptions(built.root, out, "vertical"), diags)
+    target, _ = pdf.build(
+        book, "vertical", BuildOptions(built.root, out, "vertical", parts=False), diags
+    )
     return target, layouts
 
 

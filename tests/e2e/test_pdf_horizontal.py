@@ -67,16 +67,16 @@ def make_manuscript(base: Path, tiny_root: Path) -> Path:
     return root
 
 
-def build_book_pdf(base: Path, tiny_root: Path, mode: str) -> Built:
+def build_book_pdf(base: Path, tiny_root: Path, mode: str, parts: bool = True) -> Built:
     from tougen_pub.ingest.loader import load_book
+    from tougen_pub.options import BuildOptions
     from tougen_pub.pdf import builder as pdf
-    from tougen_pub.pipeline import BuildOptions
 
     root = make_manuscript(base, tiny_root)
     book, diags = load_book(root)
     assert book is not None and not diags.errors, [d.format() for d in diags]
     out = root.parent / "out"
-    target, prepared = pdf.build(book, mode, BuildOptions(root, out, mode), diags)
+    target, prepared = pdf.build(book, mode, BuildOptions(root, out, mode, parts=parts), diags)
     assert target == out / f"tiny-{mode}.pdf"
     return Built(root, target, prepared.html, prepared.geometry, diags)
 

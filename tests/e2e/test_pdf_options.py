@@ -44,7 +44,8 @@ def test_margins_from_book_toml_override_the_preset(tiny_book) -> None:
 def test_bunko_with_marks_is_reproducible(tmp_path: Path, tiny_root: Path, monkeypatch) -> None:
     from pypdf import PdfReader
 
-    from tougen_pub.pipeline import BuildOptions, build_book
+    from tougen_pub.options import BuildOptions
+    from tougen_pub.pipeline import build_book
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1739059200")  # 2025-02-09T00:00:00Z
     outs = []

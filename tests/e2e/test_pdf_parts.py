@@ -26,8 +26,9 @@ class Pdf:
 
 def _build(root: Path, out: Path, mode: str, jobs: int, mp: pytest.MonkeyPatch, **opts) -> Pdf:
     from tougen_pub.ingest.loader import load_book
-    from tougen_pub.pdf import builder as pdf, parts
-    from tougen_pub.pipeline import BuildOptions
+    from tougen_pub.options import BuildOptions
+    from tougen_pub.pdf import builder as pdf
+    from tougen_pub.pdf import parts
 
     rounds: list[list[tuple[int, bool]]] = []
     original = parts.lay_out
@@ -39,12 +40,13 @@ def _build(root: Path, out: Path, mode: str, jobs: int, mp: pytest.MonkeyPatch, 
 
     with mp.context() as m:
         m.setenv("TOUGEN_JOBS", str(max(jobs, 1)))
-        m.setattr(parts, "ENABLED", jobs > 0)  # 0: one document, the reference
         m.setenv("SOURCE_DATE_EPOCH", "1739081580")
         m.setattr(parts, "lay_out", spy)
         book, diags = load_book(root)
         assert book is not None
-        target, _ = pdf.build(book, mode, BuildOptions(root, out, mode, **opts), diags)
+        target, _ = pdf.build(
+            book, mode, BuildOptions(root, out, mode, parts=jobs > 0, **opts), diags
+        )
     assert not diags.errors
     return Pdf(target, rounds)
 
@@ -220,8 +222,8 @@ def test_a_grown_article_moves_every_later_page_number(
 
 def test_only_links_that_print_a_page_number_count(tiny_book, tmp_path: Path) -> None:
     from tougen_pub.diagnostics import Diagnostics
+    from tougen_pub.options import BuildOptions
     from tougen_pub.pdf import builder as pdf
-    from tougen_pub.pipeline import BuildOptions
 
     options = BuildOptions(tiny_book.root, tmp_path, "vertical")
     prepared = pdf.prepare(tiny_book, "vertical", options, Diagnostics())

@@ -28,7 +28,8 @@ BOOKS = [("epub", "vertical"), ("epub", "horizontal"), ("pdf", "vertical"), ("pd
 DRIVER = """
 import sys
 from pathlib import Path
-from tougen_pub.pipeline import BuildOptions, build_book
+from tougen_pub.options import BuildOptions
+from tougen_pub.pipeline import build_book
 manuscript, out = Path(sys.argv[1]), Path(sys.argv[2])
 for spec in sys.argv[3:]:
     kind, mode = spec.split(":")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tougen_pub.assets.builddate import ENV_VAR, source_date_epoch
 from tougen_pub.diagnostics import TougenError
 from tougen_pub.epub import builder as epub
 from tougen_pub.pdf import builder as pdf
-from tougen_pub.assets.builddate import ENV_VAR, source_date_epoch
 
 INVALID = ["abc", "-1", "1.5", "1e9", "+5", "0x10", "17 40", "99999999999999999999"]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tougen_pub.diagnostics import TougenError
-from tougen_pub.ingest.loader import read_config
 from tougen_pub.assets import cover
 from tougen_pub.assets.fonts import resolve
+from tougen_pub.diagnostics import TougenError
+from tougen_pub.ingest.loader import read_config
 
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "books" / "tiny"
 
@@ -31,7 +31,7 @@ def test_prefetched_cover_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
     drawn: list[object] = []
     original = cover._draw
     monkeypatch.setattr(cover, "_draw", lambda *a: drawn.append(a) or original(*a))
-    cover.prefetch_cover(TINY, "vertical")
+    cover.prefetch_cover(TINY, "vertical", None, read_config)
     assert cover.render_cover(text, True, font) == expected
     assert len(drawn) == 1  # drawn once, by the background thread
     assert cover._early == {}
@@ -40,7 +40,7 @@ def test_prefetched_cover_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_other_arguments_are_drawn_afresh() -> None:
     config, font = _gothic()
     text = cover.cover_text(config)
-    cover.prefetch_cover(TINY, "vertical")
+    cover.prefetch_cover(TINY, "vertical", None, read_config)
     horizontal = cover.render_cover(text, False, font)  # not what was prefetched
     assert horizontal == cover._draw(text, False, font)
     assert horizontal != cover._draw(text, True, font)
@@ -48,7 +48,7 @@ def test_other_arguments_are_drawn_afresh() -> None:
 
 def test_a_broken_manuscript_falls_back(tmp_path: Path) -> None:
     config, font = _gothic()
-    cover.prefetch_cover(tmp_path / "missing", None)
+    cover.prefetch_cover(tmp_path / "missing", None, None, read_config)
     text = cover.cover_text(config)
     assert cover.render_cover(text, True, font) == cover._draw(text, True, font)
 
@@ -113,7 +113,7 @@ def test_prefetch_reads_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     png = cover.render_cover(text, True, font, tmp_path / ".cache")  # out = tmp_path
     cover.keep_rendered_covers()
     monkeypatch.setattr(cover, "_draw", lambda *a: b"drawn")
-    cover.prefetch_cover(TINY, "vertical", tmp_path)
+    cover.prefetch_cover(TINY, "vertical", tmp_path / ".cache", read_config)
     cover._early["done"].wait()  # type: ignore[attr-defined]
     assert cover._early.get("png") == png
     assert cover.render_cover(text, True, font) == png

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from tougen_pub import doctor
 from tougen_pub.cli import main
-from tougen_pub.diagnostics import BuildFailed, Diagnostics
+from tougen_pub.diagnostics import BuildFailed, Diagnostics, fail_if
 from tougen_pub.pdf import builder as pdf
 
 HARFBUZZ_FALLBACK = (
@@ -98,7 +98,7 @@ def test_a_strict_build_says_which_warnings_stopped_it() -> None:
     diags = Diagnostics()
     diags.warning("pdf-environment", HARFBUZZ_FALLBACK)
     with pytest.raises(BuildFailed) as failed:
-        pdf._fail_on_errors(diags, True, "laying out")
+        fail_if(diags, True, "while laying out the PDF")
     message = str(failed.value)
     assert "0 error(s)" not in message
     assert "1 warning(s) with --strict (pdf-environment)" in message

@@ -16,10 +16,6 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation
-from tougen_pub.ingest.loader import load_book
-from tougen_pub.pdf import builder as pdf
-from tougen_pub.epub.builder import accessibility_metadata, epub_bytes, package_images
 from tougen_pub.assets.images import (
     check_svg,
     image_uses,
@@ -30,6 +26,10 @@ from tougen_pub.assets.images import (
     sniff,
     svg_size,
 )
+from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation
+from tougen_pub.epub.builder import accessibility_metadata, epub_bytes, package_images
+from tougen_pub.ingest.loader import load_book
+from tougen_pub.pdf import builder as pdf
 from tougen_pub.render.print import PrintPage, PrintRenderer
 
 WHEN = datetime(2025, 3, 1, tzinfo=UTC)

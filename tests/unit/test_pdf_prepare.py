@@ -9,8 +9,8 @@ import pytest
 
 from tougen_pub.diagnostics import Diagnostics
 from tougen_pub.ingest.loader import load_book
+from tougen_pub.options import BuildOptions
 from tougen_pub.pdf import builder as pdf
-from tougen_pub.pipeline import BuildOptions
 
 
 def _copy(tiny_root: Path, tmp_path: Path, extra: str = "") -> Path:

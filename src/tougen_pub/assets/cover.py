@@ -182,33 +182,25 @@ def _store(path: Path | None, png: bytes) -> None:
 _early: dict[str, object] = {}  # "key": (text, vertical, font), "png": bytes, "done": Event
 
 
-def _cli_out() -> Path | None:
-    """The ``--out`` folder of the running ``tougen-pub build`` command, if any."""
-    import sys
-
-    click = sys.modules.get("click")
-    ctx = click.get_current_context(silent=True) if click is not None else None
-    out = ctx.params.get("out") if ctx is not None else None
-    return Path(out) if out is not None else None
-
-
-def prefetch_cover(root: Path, writing_mode: str | None, out: Path | None = None) -> None:
+def prefetch_cover(
+    root: Path,
+    writing_mode: str | None,
+    cache_dir: Path | None,
+    read_config: Callable[[Path], BookConfig | None],
+) -> None:
     """Start drawing the cover of the manuscript at ``root`` on a background thread; the
     :func:`render_cover` call with the same text, mode and font then takes its result.
-    With the output folder ``out`` (default: the ``--out`` of the running command) a cover
-    found in its cache is read instead of drawn.
+    A cover found in ``cache_dir`` (``<out>/.cache``) is read instead of drawn;
+    ``read_config`` reads book.toml (None when it cannot).
     Anything that goes wrong here is left to the build itself to report."""
     import threading
 
     done = threading.Event()
     _early.clear()
     _early["done"] = done
-    out = out if out is not None else _cli_out()
-    cache_dir = out / ".cache" if out is not None else None
 
     def work() -> None:
         try:
-            from tougen_pub.ingest.loader import read_config
             from tougen_pub.assets.fonts import resolve, warm_book_fonts
 
             config = read_config(root)

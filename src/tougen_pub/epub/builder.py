@@ -13,24 +13,20 @@ import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ebooklib import epub
 from lxml import etree
 
-from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation, TougenError
-from tougen_pub.model import Book
 from tougen_pub.assets.builddate import source_date_epoch
-from tougen_pub.assets.cover import cover_alt, cover_text, keep_rendered_covers, render_cover
+from tougen_pub.assets.cover import cover_alt, cover_text, render_cover
 from tougen_pub.assets.fonts import book_fonts, missing_chars
 from tougen_pub.assets.images import image_uses, load_images, package_names, warn_missing_alt
-from tougen_pub.output import atomic_write
+from tougen_pub.diagnostics import Diagnostics, SourceLocation, TougenError, fail_if
+from tougen_pub.model import Book
+from tougen_pub.options import BuildOptions
 from tougen_pub.paths import styles_dir
 from tougen_pub.render.epub import COVER_IMAGE, STYLE_DIR, RenderedBook, TocEntry, render_pages
-from tougen_pub.transforms.passes import apply, edition_of
-
-if TYPE_CHECKING:
-    from tougen_pub.pipeline import BuildOptions
+from tougen_pub.transforms.edition import EditionBook, edition_book
 
 PACKAGE_DIR = "EPUB"
 MIMETYPE = b"application/epub+zip"
@@ -55,20 +51,17 @@ def build_time() -> datetime:
     return source_date_epoch() or datetime.now(UTC).replace(microsecond=0)
 
 
-def write_epub(book: Book, mode: str, options: BuildOptions, diags: Diagnostics) -> Path:
-    """Build one edition of ``book`` and write it atomically into ``options.out``."""
-    data = epub_bytes(
-        book, mode, diags, numerals=options.numerals, cache_dir=Path(options.out) / ".cache"
-    )
-    if diags.failed(options.strict):
-        raise BuildFailed(
-            f"{len(diags.warnings)} warning(s) while packaging the EPUB with --strict; "
-            "nothing written",
-            [d for d in diags.sorted() if d.level.value != "info"],
-        )
-    path = atomic_write(output_path(book, mode, options.out), data)
-    keep_rendered_covers()
-    return path
+class EpubBuilder:
+    """The EPUB builder of the pipeline (see :class:`tougen_pub.pipeline.Builder`)."""
+
+    doing = "packaging the EPUB"
+    cover = True
+
+    def output_path(self, book: Book, mode: str, out: Path) -> Path:
+        return output_path(book, mode, out)
+
+    def write(self, job: EditionBook, options: BuildOptions, diags: Diagnostics, tmp: Path) -> None:
+        tmp.write_bytes(render_epub(job, diags, cache_dir=options.cache_dir))
 
 
 def epub_bytes(
@@ -79,11 +72,21 @@ def epub_bytes(
     when: datetime | None = None,
     cache_dir: Path | None = None,
 ) -> bytes:
+    """The finished EPUB of one edition of ``book``, as bytes (the edition passes run here;
+    the pipeline runs them once and calls :func:`render_epub`)."""
+    return render_epub(edition_book(book, mode, numerals), diags, when, cache_dir)
+
+
+def render_epub(
+    job: EditionBook,
+    diags: Diagnostics,
+    when: datetime | None = None,
+    cache_dir: Path | None = None,
+) -> bytes:
     """The finished EPUB of one edition, as bytes; ``cache_dir`` (``<out>/.cache``) keeps
     work that does not change from build to build (the cover image)."""
     when = when or build_time()
-    edition = edition_of(book, mode, numerals)
-    ed_book = apply(book, edition)
+    book, ed_book, edition, mode = job.book, job.edited, job.edition, job.mode
     cfg = book.config
 
     text = cover_text(cfg)
@@ -138,11 +141,7 @@ def package_images(book: Book, diags: Diagnostics) -> BookImages:
     """
     uses = image_uses(book)
     files = load_images(book, diags)
-    if diags.errors:
-        raise BuildFailed(
-            f"{len(diags.errors)} error(s) in the images of the book; nothing written",
-            [d for d in diags.sorted() if d.level.value != "info"],
-        )
+    fail_if(diags, False, "in the images of the book")
     names = package_names(
         list(files), {p: f.media_type for p, f in files.items()}, taken={COVER_IMAGE}
     )

@@ -16,9 +16,9 @@ from tougen_pub.ingest.frontmatter import FrontMatter, split_article
 from tougen_pub.ingest.images import ImageChecker
 from tougen_pub.ingest.markup import Mark, scan
 from tougen_pub.ingest.mdext import Converter, Finding, Resolver
-from tougen_pub.records.tomlfile import locate_key, read_text
 from tougen_pub.model import REF_GLOSSARY, REF_SOURCE, Article, Reference, Section, SeeAlso, Source
 from tougen_pub.progress import progress
+from tougen_pub.records.tomlfile import locate_key, read_text
 
 ARTICLES_DIR = "articles"
 ARTICLE_NAME = re.compile(r"^(\d{1,4})-([A-Za-z0-9][A-Za-z0-9_-]*)$")

@@ -26,8 +26,8 @@ from tougen_pub.ingest.glossary import (
 )
 from tougen_pub.ingest.images import ImageChecker
 from tougen_pub.ingest.mdext import Converter, Resolver
-from tougen_pub.records.tomlfile import locate_key, parse_toml, read_text, validate_model
 from tougen_pub.model import Book, GlossaryEntry, Source
+from tougen_pub.records.tomlfile import locate_key, parse_toml, read_text, validate_model
 
 BOOK_FILE = "book.toml"
 GLOSSARY_FILE = "glossary.toml"

@@ -24,17 +24,19 @@ from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tougen_pub.config import Margins
-from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation, TougenError
-from tougen_pub.model import Book
 from tougen_pub.assets.builddate import source_date_epoch
-from tougen_pub.pdf.compose.metrics import metrics_for
-from tougen_pub.pdf.compose.xhtml import Settings, compose_fragment
 from tougen_pub.assets.fonts import BookFonts, FontRef, book_fonts
+from tougen_pub.config import Margins
+from tougen_pub.diagnostics import Diagnostics, SourceLocation, TougenError, fail_if
+from tougen_pub.model import Book
+from tougen_pub.options import BuildOptions
 from tougen_pub.output import atomic_path, atomic_write
 from tougen_pub.paths import styles_dir
+from tougen_pub.pdf.compose.metrics import metrics_for
+from tougen_pub.pdf.compose.xhtml import Settings, compose_fragment
 from tougen_pub.render.print import PrintPage, PrintRenderer
 from tougen_pub.transforms import passes
+from tougen_pub.transforms.edition import EditionBook, edition_book
 
 if TYPE_CHECKING:
     from tougen_pub.pdf.fetch import Refusal, RestrictedFetcher
@@ -325,11 +327,16 @@ class Prepared:
     numerals: str = "arabic"
 
 
-def prepare(book: Book, mode: str, options: Any, diags: Diagnostics) -> Prepared:
+def prepare(book: Book, mode: str, options: BuildOptions, diags: Diagnostics) -> Prepared:
+    """:func:`prepare_edition` with the edition passes run here (the pipeline runs them)."""
+    return prepare_edition(edition_book(book, mode, options.numerals), options, diags)
+
+
+def prepare_edition(job: EditionBook, options: BuildOptions, diags: Diagnostics) -> Prepared:
+    """The print HTML of one edition, its fonts and page geometry: all decided before layout."""
+    book, ebook, edition, mode = job.book, job.edited, job.edition, job.mode
     trim = options.trim or book.config.trim
-    numerals = options.numerals or book.config.numerals
-    edition = passes.edition_of(book, mode, numerals)
-    ebook = passes.apply(book, edition)
+    numerals = edition.numerals
     fonts = book_fonts(book.config, book.root)
     report_missing(book, fonts, diags)
     g = geometry(book, mode, trim)
@@ -554,7 +561,7 @@ def render_in_parts(
     from tougen_pub.pdf import parts as P
     from tougen_pub.progress import status
 
-    split = P.split(prepared.html) if P.ENABLED else None
+    split = P.split(prepared.html)
     if split is None:
         return None
     head, units, tail = split
@@ -1046,53 +1053,59 @@ def output_path(book: Book, mode: str, out: Path) -> Path:
     return out / f"{book.config.name}-{mode}.pdf"
 
 
-def write_pdf(book: Book, mode: str, options: Any, diags: Diagnostics) -> Path:
-    """Build ``<out>/<name>-<mode>.pdf`` and return its path."""
-    return build(book, mode, options, diags)[0]
+class PdfBuilder:
+    """The PDF builder of the pipeline (see :class:`tougen_pub.pipeline.Builder`)."""
+
+    doing = "laying out the PDF"
+    cover = False
+
+    def output_path(self, book: Book, mode: str, out: Path) -> Path:
+        return output_path(book, mode, out)
+
+    def write(self, job: EditionBook, options: BuildOptions, diags: Diagnostics, tmp: Path) -> None:
+        write_edition(job, options, diags, tmp)
 
 
-def build(book: Book, mode: str, options: Any, diags: Diagnostics) -> tuple[Path, Prepared]:
-    """:func:`write_pdf`, also returning what was prepared (HTML, geometry) for inspection.
-
-    The temporary output file exists from the start of the layout: an interrupted or
-    failed build removes it and leaves a previous PDF as it was."""
-    prepared = prepare(book, mode, options, diags)
-    prepared.page_cache = page_cache_path(book, mode, options.out)
-    prepared.numerals = options.numerals or book.config.numerals
+def build(
+    book: Book, mode: str, options: BuildOptions, diags: Diagnostics
+) -> tuple[Path, Prepared]:
+    """Build ``<out>/<name>-<mode>.pdf`` as the pipeline does, also returning what was
+    prepared (HTML, geometry) for inspection."""
     target = output_path(book, mode, options.out)
-    trim = options.trim or book.config.trim
-    identifier = pdf_identifier(book, mode, trim)
-    strict = getattr(options, "strict", False)
     with atomic_path(target) as tmp:
-        bound = render_in_parts(prepared, book, diags, identifier)
-        if bound is not None:
-            _fail_on_errors(diags, strict, "laying out")
-            tmp.write_bytes(bound)
-            return target, prepared
-        document = render(prepared, book, diags)
-        _fail_on_errors(diags, strict, "laying out")
-        seen = len(prepared.fetcher.refused)
-        with _weasy_log() as log:
-            document.write_pdf(tmp, finisher=prepared.finisher, pdf_identifier=identifier)
-            # Images referenced by SVG images are fetched while drawing, not during layout.
-            late = prepared.fetcher.refused[seen:]
-            _report(late, log.messages, book, diags)
-            if late:
-                _fail_on_errors(diags, False, "writing")
+        prepared = write_edition(edition_book(book, mode, options.numerals), options, diags, tmp)
+        fail_if(diags, options.strict, f"while {PdfBuilder.doing}")
     return target, prepared
 
 
-def _fail_on_errors(diags: Diagnostics, strict: bool, doing: str) -> None:
-    if diags.failed(strict):
-        if diags.errors:
-            why = f"{len(diags.errors)} error(s)"
-        else:
-            codes = ", ".join(dict.fromkeys(d.code for d in diags.warnings))
-            why = f"{len(diags.warnings)} warning(s) with --strict ({codes})"
-        raise BuildFailed(
-            f"{why} while {doing} the PDF; nothing written",
-            [d for d in diags.sorted() if d.level.value != "info"],
-        )
+def write_edition(
+    job: EditionBook, options: BuildOptions, diags: Diagnostics, tmp: Path
+) -> Prepared:
+    """Lay out one edition and write it into ``tmp`` (which exists from the start of the
+    layout: an interrupted or failed build removes it and leaves a previous PDF as it was)."""
+    book, mode = job.book, job.mode
+    prepared = prepare_edition(job, options, diags)
+    prepared.page_cache = page_cache_path(book, mode, options.out)
+    prepared.numerals = job.edition.numerals
+    trim = options.trim or book.config.trim
+    identifier = pdf_identifier(book, mode, trim)
+    laying_out = f"while {PdfBuilder.doing}"
+    bound = render_in_parts(prepared, book, diags, identifier) if options.parts else None
+    if bound is not None:
+        fail_if(diags, options.strict, laying_out)
+        tmp.write_bytes(bound)
+        return prepared
+    document = render(prepared, book, diags)
+    fail_if(diags, options.strict, laying_out)
+    seen = len(prepared.fetcher.refused)
+    with _weasy_log() as log:
+        document.write_pdf(tmp, finisher=prepared.finisher, pdf_identifier=identifier)
+        # Images referenced by SVG images are fetched while drawing, not during layout.
+        late = prepared.fetcher.refused[seen:]
+        _report(late, log.messages, book, diags)
+        if late:
+            fail_if(diags, False, "while writing the PDF")
+    return prepared
 
 
-__all__ = ["Geometry", "build", "geometry", "prepare", "render", "write_pdf"]
+__all__ = ["Geometry", "PdfBuilder", "build", "geometry", "prepare", "render", "write_edition"]

@@ -47,8 +47,6 @@ MAX_ROUNDS = 4
 # keep every worker busy and its memory low, large enough that the fixed cost of a
 # document (stylesheets, fonts) stays small.
 PART_CHARS = 250_000
-#: Lay books out in parts (off: as one document, as a reference in tests).
-ENABLED = True
 SENTINEL_CLASS = "tougen-part-end"
 
 

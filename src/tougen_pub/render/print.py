@@ -19,8 +19,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from tougen_pub.model import REF_IMAGE, Article, Book, Reference
 from tougen_pub.assets.images import intrinsic_size
+from tougen_pub.model import REF_IMAGE, Article, Book, Reference
 from tougen_pub.render.links import (
     LinkTargets,
     article_anchor,

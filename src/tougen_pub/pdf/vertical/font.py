@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from tougen_pub.diagnostics import TougenError
 from tougen_pub.assets.fonts import FontRef
+from tougen_pub.diagnostics import TougenError
 from tougen_pub.output import atomic_write
 from tougen_pub.pdf.vertical.orientation import vo
 
