@@ -21,7 +21,7 @@ help:
 	@echo "make pdf        $(OUT)/NAME-vertical.pdf (WRITING_MODE=horizontal for the 横組 edition)"
 	@echo "make check      validate $(MANUSCRIPT)/ and print every problem"
 	@echo "make test       set up and run the test suite"
-	@echo "make lint       ruff and mypy"
+	@echo "make lint       ruff, mypy and the layer contract (tests/test_layers.py)"
 	@echo "make clean      remove $(OUT)/ and the virtualenv"
 
 all: setup check books
@@ -69,6 +69,7 @@ lint: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_layers.py
 
 format: setup
 	$(BIN)/ruff format src tests

@@ -19,9 +19,10 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from tougen_pub import __version__
 from tougen_pub.diagnostics import TougenError
+from tougen_pub.options import NUMERALS, TRIM_SIZES, WRITING_MODES
 
 MANUSCRIPT_HELP = "Manuscript folder (book.toml, articles/, glossary.toml, sources.toml)."
-WRITING_MODE = click.Choice(["vertical", "horizontal"])
+WRITING_MODE = click.Choice(WRITING_MODES)
 
 
 def _fail(exc: TougenError) -> None:
@@ -202,14 +203,14 @@ def build_epub(writing_mode: str | None, manuscript: Path, out: Path, strict: bo
 @_common
 @click.option(
     "--trim",
-    type=click.Choice(["a5", "b6", "bunko", "shinsho"]),
+    type=click.Choice(TRIM_SIZES),
     default=None,
     help="Trim size; default from book.toml (a5).",
 )
 @click.option("--marks", is_flag=True, help="Crop marks and 3 mm bleed.")
 @click.option(
     "--numerals",
-    type=click.Choice(["arabic", "kanji"]),
+    type=click.Choice(NUMERALS),
     default=None,
     help="Vertical books: arabic (tate-chu-yoko) or kanji numerals (二〇二五年).",
 )
