@@ -13,7 +13,7 @@ TOUGEN := $(BIN)/tougen-pub
 PYTEST_ARGS ?=
 
 .PHONY: all setup system-deps check epub pdf books test test-fast lint format clean help
-.PHONY: bench bench-scale
+.PHONY: bench bench-scale mutants
 
 help:
 	@echo "make all        set up, check the manuscript and build every edition into $(OUT)/"
@@ -22,6 +22,7 @@ help:
 	@echo "make check      validate $(MANUSCRIPT)/ and print every problem"
 	@echo "make test       set up and run the test suite"
 	@echo "make lint       ruff, mypy and the layer contract (tests/test_layers.py)"
+	@echo "make mutants    stub out each print feature in a scratch copy; the tests must fail"
 	@echo "make clean      remove $(OUT)/ and the virtualenv"
 
 all: setup check books
@@ -70,6 +71,10 @@ lint: setup
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_layers.py
+
+# Stub out each feature listed in tests/mutants/*.toml in a scratch copy; its tests must fail.
+mutants: setup
+	$(BIN)/python scripts/mutants.py $(MUTANTS_ARGS)
 
 format: setup
 	$(BIN)/ruff format src tests

@@ -66,6 +66,7 @@ def check(field: str, *, mode: str) -> Callable[[Callable[..., Any]], Callable[.
     return mark
 
 
+@typing.dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(Field,))
 class Record:
     """Base of the record classes (subclasses become frozen keyword-only dataclasses;
     ``class X(Record, strip=True)`` strips the whitespace around strings)."""
