@@ -7,8 +7,6 @@ from typing import Literal
 
 from tougen_pub.records.schema import Field, Record, check
 
-CREATOR_ROLES = ("aut", "edt", "trl", "ill", "pbl")
-
 
 class Creator(Record, strip=True):
     """An author, editor or translator of the book."""

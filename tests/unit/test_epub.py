@@ -13,7 +13,7 @@ from lxml import etree
 
 from tougen_pub.diagnostics import Diagnostics
 from tougen_pub.epub.builder import epub_bytes, output_path
-from tougen_pub.render.epub import kana_row
+from tougen_pub.ja import kana_row
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",

@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from tougen_pub.diagnostics import Diagnostics, TougenError
 from tougen_pub.importers import export as export_mod
-from tougen_pub.importers.blog import _split_term_header, ascii_slug, kana_reading, run_import
+from tougen_pub.importers.blog import SLUG_CHARS, _split_term_header, run_import
 from tougen_pub.importers.export import Line, parse_export, read_export
 from tougen_pub.importers.mdwriter import BULLET, NUMBERED, Linker, inline, render_lines
 from tougen_pub.ingest.loader import load_book, plain_text
 from tougen_pub.ingest.mdext import Converter, Resolver
+from tougen_pub.ja import kana_reading, romaji_slug
 
 HEAD = "【桃源閑話】記事2025年03月01日 09:30\nAinovaで作成\n"
 TAIL = "【引用・参照・底本】\nTitle\nhttps://example.org/t\n"
@@ -219,9 +220,9 @@ def test_glossary_term_headers(header, term, aliases, lead):
 
 
 def test_slugs_and_readings_are_ascii_and_kana():
-    assert ascii_slug("NATO拡大とロシアの反応") == "nato-kakudai-to-roshia-no-hannou"
-    assert len(ascii_slug("とても長い題名" * 10)) <= 40
-    assert ascii_slug("！？") == "post"
+    assert romaji_slug("NATO拡大とロシアの反応", SLUG_CHARS) == "nato-kakudai-to-roshia-no-hannou"
+    assert len(romaji_slug("とても長い題名" * 10, SLUG_CHARS)) <= 40
+    assert romaji_slug("！？", SLUG_CHARS, "post") == "post"
     assert kana_reading("ロシア・ジョージア戦争") == "ろしあじょーじあせんそう"
 
 

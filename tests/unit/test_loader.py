@@ -12,9 +12,9 @@ import pytest
 from tougen_pub.check import check_glyphs, uncovered
 from tougen_pub.diagnostics import Diagnostics
 from tougen_pub.ingest.articles import Locator
-from tougen_pub.ingest.glossary import gojuon_key
 from tougen_pub.ingest.loader import load_book
 from tougen_pub.ingest.mdext import Finding
+from tougen_pub.ja import gojuon_key
 from tougen_pub.model import Book
 
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "books" / "tiny"

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from tougen_pub import parallel
 from tougen_pub.devtools.synth import synth_manuscript
 from tougen_pub.ingest import articles
 from tougen_pub.ingest.loader import load_book
+from tougen_pub.parallel import JOBS_ENV, jobs_for
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +32,13 @@ def _load(root: Path, jobs: str, monkeypatch: pytest.MonkeyPatch):  # type: igno
 
 def test_parallel_equals_sequential(manuscript: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    original = articles._workers
-    monkeypatch.setattr(articles, "_workers", lambda n: calls.append(original(n)) or calls[-1])
+    original = articles.jobs_for
+
+    def jobs_for(tasks: int, *, minimum_tasks: int) -> int:
+        calls.append(original(tasks, minimum_tasks=minimum_tasks))
+        return calls[-1]
+
+    monkeypatch.setattr(articles, "jobs_for", jobs_for)
     _, seq_diags = _load(manuscript, "1", monkeypatch)
     _, par_diags = _load(manuscript, "2", monkeypatch)
     assert calls == [1, 2]
@@ -51,13 +58,24 @@ def test_parallel_book_is_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert list(par_diags) == list(seq_diags)
 
 
-def test_small_books_and_profilers_stay_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TOUGEN_JOBS", raising=False)
-    monkeypatch.setattr(articles.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
-    monkeypatch.setattr(articles.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
-    assert articles._workers(articles.PARALLEL_MIN_ARTICLES - 1) == 1
-    assert articles._workers(articles.PARALLEL_MIN_ARTICLES) == 2
-    monkeypatch.setattr(articles.os, "getloadavg", lambda: (2.5, 2.0, 2.0))  # all CPUs busy
-    assert articles._workers(articles.PARALLEL_MIN_ARTICLES) == 1
-    monkeypatch.setattr(articles.sys, "getprofile", lambda: object())
-    assert articles._workers(1000) == 1
+def test_jobs_policy_of_the_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One process below PARALLEL_MIN_ARTICLES, one per CPU from it on, never more than
+    articles; TOUGEN_JOBS wins over both."""
+    minimum = articles.PARALLEL_MIN_ARTICLES
+    monkeypatch.delenv(JOBS_ENV, raising=False)
+    monkeypatch.setattr(parallel, "cpus", lambda: 4)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    assert jobs_for(minimum - 1, minimum_tasks=minimum) == 1
+    assert jobs_for(minimum, minimum_tasks=minimum) == 4
+    monkeypatch.setattr(parallel, "cpus", lambda: minimum + 50)
+    assert jobs_for(minimum, minimum_tasks=minimum) == minimum  # capped at the task count
+    monkeypatch.setenv(JOBS_ENV, "3")
+    assert jobs_for(10, minimum_tasks=minimum) == 3  # honoured below the minimum too
+    assert jobs_for(2, minimum_tasks=minimum) == 2  # but not more than the tasks
+    monkeypatch.setenv(JOBS_ENV, "1")
+    assert jobs_for(1000, minimum_tasks=minimum) == 1
+    monkeypatch.setenv(JOBS_ENV, "0")  # not a positive number: the default policy
+    assert jobs_for(minimum - 1, minimum_tasks=minimum) == 1
+    monkeypatch.setenv(JOBS_ENV, "8")
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    assert jobs_for(1000, minimum_tasks=minimum) == 1  # no fork: everything in this process

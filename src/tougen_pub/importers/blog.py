@@ -22,9 +22,7 @@ import tomllib
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from tougen_pub.diagnostics import Diagnostic, Diagnostics, Level, SourceLocation, TougenError
@@ -48,6 +46,8 @@ from tougen_pub.importers.mdwriter import (
     linkable,
     render_lines,
 )
+from tougen_pub.ja import kana_reading, romaji_slug
+from tougen_pub.urls import norm_url
 
 ARTICLES = "articles"
 BOOK = "book.toml"
@@ -150,39 +150,6 @@ def _check_target(into: Path, force: bool) -> None:
 
 
 # -- the book -----------------------------------------------------------------------------
-@cache
-def _kakasi() -> Any:
-    import pykakasi
-
-    return pykakasi.kakasi()
-
-
-def ascii_slug(text: str, limit: int = SLUG_CHARS, fallback: str = "post") -> str:
-    """Lower-case ASCII slug of a Japanese or Latin text (romaji by pykakasi), cut at a word."""
-    norm = unicodedata.normalize("NFKC", text)
-    words = [item["hepburn"] for item in _kakasi().convert(norm)]
-    raw = "-".join(words).lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", raw).strip("-")
-    if len(slug) > limit:
-        cut = slug[: limit + 1]
-        slug = cut[: cut.rfind("-")] if "-" in cut else slug[:limit]
-    return slug.strip("-") or fallback
-
-
-def kana_reading(text: str) -> str | None:
-    """Hiragana reading of a term for 五十音 order (pykakasi); only kana, ー and Latin kept."""
-    hira = "".join(item["hira"] for item in _kakasi().convert(unicodedata.normalize("NFKC", text)))
-    hira = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in hira)
-    kept = "".join(
-        c for c in hira if "ぁ" <= c <= "ゖ" or c == "ー" or (c.isascii() and c.isalnum())
-    )
-    return kept or None
-
-
-def _norm_url(url: str) -> str:
-    return url.strip().rstrip("/").replace("http://", "https://", 1)
-
-
 @dataclass
 class _Article:
     post: Post
@@ -302,7 +269,7 @@ class _BookBuilder:
         slugs: dict[str, int] = {}
         articles = []
         for number, post in enumerate(ordered, 1):
-            slug = ascii_slug(post.title)
+            slug = romaji_slug(post.title, SLUG_CHARS, "post")
             slugs[slug] = slugs.get(slug, 0) + 1
             if slugs[slug] > 1:
                 slug = f"{slug}-{slugs[slug]}"
@@ -319,7 +286,7 @@ class _BookBuilder:
                     continue
                 if target.url is None:
                     target.url = ref.url
-                elif _norm_url(target.url) != _norm_url(ref.url):
+                elif norm_url(target.url) != norm_url(ref.url):
                     self.diags.warning(
                         "import-url-conflict",
                         f"'{ref.title}' is linked with two addresses ({target.url} and "
@@ -328,14 +295,14 @@ class _BookBuilder:
                     )
 
     def _see_also(self, article: _Article, articles: list[_Article]) -> None:
-        by_url = {_norm_url(a.url): a for a in articles if a.url}
+        by_url = {norm_url(a.url): a for a in articles if a.url}
         by_title = {norm_title(a.post.title): a for a in articles}
         seen: set[str] = set()
         for ref in article.post.see_also:
-            target = (by_url.get(_norm_url(ref.url)) if ref.url else None) or by_title.get(
+            target = (by_url.get(norm_url(ref.url)) if ref.url else None) or by_title.get(
                 norm_title(ref.title)
             )
-            key = target.stem if target else _norm_url(ref.url or ref.title)
+            key = target.stem if target else norm_url(ref.url or ref.title)
             if key in seen:
                 continue
             seen.add(key)
@@ -364,20 +331,20 @@ class _BookBuilder:
         title_key = norm_title(ref.title)
         record = None
         if ref.url:
-            record = self.source_by_url.get(_norm_url(ref.url))
+            record = self.source_by_url.get(norm_url(ref.url))
             if record is None:
                 candidate = self.source_by_title.get(title_key)
                 if candidate is not None and candidate.url is None:
                     record = candidate
                     record.url = ref.url
-                    self.source_by_url[_norm_url(ref.url)] = record
+                    self.source_by_url[norm_url(ref.url)] = record
         else:
             record = self.source_by_title.get(title_key)
         if record is None:
             record = _Source(self._source_id(ref), ref.title, ref.url, ref.publisher)
             self.sources.append(record)
             if ref.url:
-                self.source_by_url[_norm_url(ref.url)] = record
+                self.source_by_url[norm_url(ref.url)] = record
             self.source_by_title.setdefault(title_key, record)
         if record.publisher is None and ref.publisher:
             record.publisher = ref.publisher
@@ -394,9 +361,9 @@ class _BookBuilder:
             if not base or base.replace("-", "").isdigit():
                 host = (parts.hostname or "").removeprefix("www.").split(".")[0]
                 base = "-".join(p for p in (host, base) if p)
-            base = ascii_slug(base, ID_CHARS, "source")
+            base = romaji_slug(base, ID_CHARS, "source")
         if not base:
-            base = ascii_slug(ref.title, ID_CHARS, "source")
+            base = romaji_slug(ref.title, ID_CHARS, "source")
         ident, n = base, 1
         taken = {s.id for s in self.sources}
         while ident in taken:
@@ -440,7 +407,7 @@ class _BookBuilder:
             elif alias not in kept:
                 kept.append(alias)
         taken = {t.id for t in self.terms}
-        base = ascii_slug(term, ID_CHARS, "term")
+        base = romaji_slug(term, ID_CHARS, "term")
         ident, n = base, 1
         while ident in taken:
             n += 1
@@ -564,7 +531,7 @@ def _book_toml(series: str, articles: list[_Article]) -> str:
         "# The book. Written once by 'tougen-pub import' (an import with --force keeps this",
         "# file); edit freely. Fields marked 要記入 are not in the export: fill them in by hand.",
         "",
-        toml.key_value("name", ascii_slug(series, SLUG_CHARS, "book")) + "  # output file name",
+        toml.key_value("name", romaji_slug(series, SLUG_CHARS, "book")) + "  # output file name",
         toml.key_value("title", series),
     ]
     reading = kana_reading(series)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,13 +15,14 @@ from tougen_pub.ingest.images import ImageChecker
 from tougen_pub.ingest.markup import Mark, scan
 from tougen_pub.ingest.mdext import Converter, Finding, Resolver
 from tougen_pub.model import REF_GLOSSARY, REF_SOURCE, Article, Reference, Section, SeeAlso, Source
+from tougen_pub.parallel import fork_pool, jobs_for
 from tougen_pub.progress import progress
 from tougen_pub.records.tomlfile import locate_key, read_text
+from tougen_pub.urls import norm_url
 
 ARTICLES_DIR = "articles"
 ARTICLE_NAME = re.compile(r"^(\d{1,4})-([A-Za-z0-9][A-Za-z0-9_-]*)$")
 SECTION_HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
-TITLE_HEADING = re.compile(r"^#\s+\S")
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 SECTION_ROLES = {"概要": "abstract", "要点": "keypoints", "要約": "abstract"}
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
@@ -180,12 +179,12 @@ class ArticleLoader:
         parsed = [(f, self._read(f)) for f in found]
         for f, meta in parsed:
             if meta is not None and meta[0].url:
-                self.by_url[_norm_url(meta[0].url)] = f.stem
+                self.by_url[norm_url(meta[0].url)] = f.stem
         jobs = [(index, f, meta) for index, (f, meta) in enumerate(parsed, 1) if meta is not None]
         articles: list[Article] = []
         with progress(len(parsed), "loading articles") as step:
             step(len(parsed) - len(jobs))
-            workers = _workers(len(jobs))
+            workers = jobs_for(len(jobs), minimum_tasks=PARALLEL_MIN_ARTICLES)
             if workers > 1:
                 for built, diags in self._build_parallel(jobs, workers):
                     articles += [a for a in built if a is not None]
@@ -205,14 +204,12 @@ class ArticleLoader:
         """Build the articles in ``workers`` forked processes, in chunks of consecutive
         articles; chunks come back in reading order with their diagnostics, so the result
         and the order of diagnostics are those of the sequential loop."""
-        import multiprocessing
-
         global _FORKED
         size = max(8, min(PARALLEL_CHUNK, len(jobs) // (workers * 4) or 1))
         chunks = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
         _FORKED = (self, jobs)  # inherited by the forked workers: only ranges are sent
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with fork_pool(workers) as pool:
                 yield from pool.imap(_build_chunk, chunks)
         finally:
             _FORKED = None
@@ -411,7 +408,7 @@ class ArticleLoader:
         for i, link in enumerate(meta.see_also):
             line = locate_key(meta_text, ("see_also", i), 1)
             where = SourceLocation(display, line)
-            target = link.article or (self.by_url.get(_norm_url(link.url)) if link.url else None)
+            target = link.article or (self.by_url.get(norm_url(link.url)) if link.url else None)
             if (
                 link.article
                 and link.article not in self.by_url.values()
@@ -433,35 +430,14 @@ class ArticleLoader:
         return links
 
 
-# Books with at least this many articles convert their Markdown in several processes when
-# more than one CPU is idle (TOUGEN_JOBS=N sets the number, 1 turns it off). Below it, or on
-# a machine already busy, starting workers costs more than it saves.
+# Books with at least this many articles convert their Markdown in several processes, one
+# per CPU (TOUGEN_JOBS=N sets the number, 1 turns it off; see tougen_pub.parallel). Below it,
+# starting workers costs more than it saves.
 PARALLEL_MIN_ARTICLES = 200
 PARALLEL_CHUNK = 25
 _FORKED: (
     tuple[ArticleLoader, list[tuple[int, _Found, tuple[FrontMatter, str, int, str]]]] | None
 ) = None
-
-
-def _workers(n_articles: int) -> int:
-    env = os.environ.get("TOUGEN_JOBS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        wanted = int(env)
-    else:
-        if n_articles < PARALLEL_MIN_ARTICLES or sys.getprofile() or sys.gettrace():
-            return 1  # small book, or a profiler or coverage tracer that should see the work
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        try:
-            busy = os.getloadavg()[0]
-        except OSError:
-            busy = 0.0
-        wanted = min(cpus, int(cpus - busy + 1))  # the CPUs not already taken, and this one
-    if wanted > 1:
-        import multiprocessing  # only when workers are wanted: a small book never loads it
-
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return 1
-    return max(1, min(wanted, n_articles))
 
 
 def _build_chunk(span: tuple[int, int]) -> tuple[list[Article | None], list[Diagnostic]]:
@@ -498,10 +474,6 @@ def _inline_text(fragment: str) -> str:
     for rt in root.iter("rt"):
         rt.text = ""
     return "".join(root.itertext())
-
-
-def _norm_url(url: str | None) -> str:
-    return (url or "").strip().rstrip("/").replace("http://", "https://")
 
 
 def _closest(word: str, candidates: list[str]) -> str | None:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import unicodedata
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
+from tougen_pub.ja import gojuon_key as gojuon_key  # re-exported for ingest.loader
+from tougen_pub.ja import reading_of as reading_of  # re-exported for ingest.loader
+from tougen_pub.ja import romaji_slug
 from tougen_pub.records.schema import Field, Record
 from tougen_pub.records.tomlfile import locate_key, parse_toml, read_text, validate_model
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
-DAKUTEN = ("\u3099", "\u309a")
 
 
 class TermRecord(Record, strip=True):
@@ -48,34 +47,9 @@ class SourcesFile(Record):
     source: list[SourceRecord] = Field(default_factory=list)
 
 
-@cache
-def _kakasi() -> Any:
-    import pykakasi
-
-    return pykakasi.kakasi()
-
-
-def reading_of(text: str) -> str:
-    """Hiragana reading of a term (pykakasi), used when glossary.toml gives none."""
-    return "".join(item["hira"] for item in _kakasi().convert(text))
-
-
 def slug_of(text: str) -> str:
-    """ASCII slug (romaji) of a Japanese or Latin text."""
-    words = [item["hepburn"] for item in _kakasi().convert(unicodedata.normalize("NFKC", text))]
-    raw = "-".join(w for w in words if w)
-    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in raw.lower())
-    while "--" in slug:
-        slug = slug.replace("--", "-")
-    return slug.strip("-") or "term"
-
-
-def gojuon_key(reading: str, term: str) -> tuple[str, str, str]:
-    """Sort key for 五十音 order: katakana as hiragana, voiced marks ignored first."""
-    norm = unicodedata.normalize("NFKC", reading)
-    hira = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in norm)
-    plain = "".join(c for c in unicodedata.normalize("NFD", hira) if c not in DAKUTEN)
-    return (plain, hira, term)
+    """The anchor id of a term that glossary.toml gives none: its romaji slug, or "term"."""
+    return romaji_slug(text, fallback="term")
 
 
 def load_toml_file(
@@ -104,10 +78,6 @@ def outside_check(path: Path, display: str, diags: Diagnostics) -> bool:
         )
         return False
     return True
-
-
-def line_of(text: str, path: tuple[str | int, ...]) -> int | None:
-    return locate_key(text, path)
 
 
 def check_unique(

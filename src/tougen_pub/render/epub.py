@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
+from tougen_pub.ja import ROLE_LABELS, ROLE_NAMES, japanese_date, kana_row
 from tougen_pub.model import REF_IMAGE, Article, Book, Reference
 from tougen_pub.progress import progress
 from tougen_pub.render.links import LinkTargets, resolve, source_anchor, term_anchor
@@ -36,22 +37,6 @@ STYLESHEETS = {
     "horizontal": ("base.css", "epub.css", "epub-horizontal.css"),
 }
 GUIDE_CLASS = {"vertical": "vrtl", "horizontal": "hltr"}  # 電書協 EPUB 3 制作ガイド
-ROLE_LABELS = {"aut": "著", "edt": "編", "trl": "訳", "ill": "画", "pbl": "発行"}
-ROLE_NAMES = {"aut": "著者", "edt": "編者", "trl": "訳者", "ill": "イラスト", "pbl": "発行者"}
-# 五十音 rows of the glossary; readings are hiragana or katakana.
-KANA_ROWS = (
-    ("あ行", "あいうえおぁぃぅぇぉゔ"),
-    ("か行", "かきくけこがぎぐげごゕゖ"),
-    ("さ行", "さしすせそざじずぜぞ"),
-    ("た行", "たちつてとだぢづでどっ"),
-    ("な行", "なにぬねの"),
-    ("は行", "はひふへほばびぶべぼぱぴぷぺぽ"),
-    ("ま行", "まみむめも"),
-    ("や行", "やゆよゃゅょ"),
-    ("ら行", "らりるれろ"),
-    ("わ行", "わゐゑをんゎ"),
-)
-OTHER_ROW = "英数・記号"
 FILES = {
     "cover": "cover.xhtml",
     "titlepage": "titlepage.xhtml",
@@ -113,23 +98,6 @@ class RenderedBook:
 
 def chapter_file(index: int) -> str:
     return f"ch{index:03d}.xhtml"
-
-
-def kana_row(reading: str) -> str:
-    """The 五十音 row of a reading (katakana counts as hiragana)."""
-    if not reading:
-        return OTHER_ROW
-    first = reading[0]
-    if "ァ" <= first <= "ヶ":
-        first = chr(ord(first) - 0x60)
-    for label, chars in KANA_ROWS:
-        if first in chars:
-            return label
-    return OTHER_ROW
-
-
-def format_date(value: datetime) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def iso_date(value: datetime) -> str:
@@ -343,7 +311,7 @@ class EpubRenderer:
             number=index,
             series=art.series or "",
             title=self.text(art.title),
-            date=self.text(format_date(art.date)) if art.date else "",
+            date=self.text(japanese_date(art.date)) if art.date else "",
             date_iso=iso_date(art.date) if art.date else "",
             url=art.url or "",
             image_credit=art.image_credit or "",
@@ -418,7 +386,7 @@ class EpubRenderer:
             rows.append(
                 {
                     "label": "発行日",
-                    "value": self.text(f"{cfg.date.year}年{cfg.date.month}月{cfg.date.day}日"),
+                    "value": self.text(japanese_date(cfg.date)),
                 }
             )
         if cfg.publisher:

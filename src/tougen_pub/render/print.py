@@ -13,13 +13,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from tougen_pub.assets.images import intrinsic_size
+from tougen_pub.ja import ROLE_LABELS, ROLE_NAMES, japanese_date
 from tougen_pub.model import REF_IMAGE, Article, Book, Reference
 from tougen_pub.render.links import (
     LinkTargets,
@@ -31,8 +31,6 @@ from tougen_pub.render.links import (
 from tougen_pub.transforms.xhtml import parse, serialize
 
 TEMPLATES = Path(__file__).parent / "templates" / "print"
-ROLE_LABELS = {"aut": "著", "edt": "編", "trl": "訳", "ill": "画", "pbl": "発行"}
-ROLE_NAMES = {"aut": "著者", "edt": "編者", "trl": "訳者", "ill": "イラスト", "pbl": "発行者"}
 PX = 0.75  # pt per CSS px
 
 Fragment = Callable[[str], str]
@@ -85,12 +83,6 @@ def _px(value: str | None) -> float | None:
     except ValueError:
         return None
     return number if number > 0 else None
-
-
-def japanese_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def first_per_article(refs: list[Reference]) -> list[Reference]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from tougen_pub.ja import KANJI_DIGITS
 from tougen_pub.transforms.tcy import TCY_CLASS
 from tougen_pub.transforms.xhtml import map_text
 
-DIGITS = "〇一二三四五六七八九"
 UNITS = ((1000, "千"), (100, "百"), (10, "十"))
 # A number next to Japanese text: not inside a Latin word, a URL or a decimal.
 NUMBER = re.compile(
@@ -23,9 +23,9 @@ def positional(n: int) -> str:
     for value, unit in UNITS:
         q, n = divmod(n, value)
         if q:
-            out += ("" if q == 1 else DIGITS[q]) + unit
+            out += ("" if q == 1 else KANJI_DIGITS[q]) + unit
     if n:
-        out += DIGITS[n]
+        out += KANJI_DIGITS[n]
     return out
 
 
@@ -33,7 +33,7 @@ def to_kanji(number: str) -> str:
     """Years and long numbers digit by digit (一九九四, 一七〇〇); short ones positional."""
     digits = number.replace(",", "")
     if len(digits) >= 4 or digits.startswith("0"):
-        return "".join(DIGITS[int(d)] for d in digits)
+        return "".join(KANJI_DIGITS[int(d)] for d in digits)
     return positional(int(digits))
 
 

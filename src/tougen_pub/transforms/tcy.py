@@ -15,14 +15,6 @@ AUTO_TCY = re.compile(
 TCY_CLASS = "tcy"
 
 
-def _is_tcy(el: ET.Element) -> bool:
-    return (
-        TCY_CLASS in (el.get("class") or "").split()
-        or el.tag == "a"
-        and (el.get("href") or "").startswith(("http:", "https:"))
-    )
-
-
 def _skip(tag: str, attrs: str) -> bool:
     """Set already: tate-chu-yoko spans and the text of web links."""
     if TCY_CLASS in (attribute(attrs, CLASS_ATTR) or "").split():

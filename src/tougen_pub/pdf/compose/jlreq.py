@@ -1,4 +1,4 @@
-"""Character classes of JLReq (Requirements for Japanese Text Layout) used by the composer.
+"""The line composer's rules over the JLReq character classes of :mod:`tougen_pub.ja`.
 
 Only what line composition needs: which characters may not start or end a line (禁則),
 which carry a compressible half-em blank (brackets, 、。) and on which side, and which
@@ -7,24 +7,29 @@ pairs may not be separated.
 
 from __future__ import annotations
 
+from tougen_pub import ja
+
 # Closing brackets and full stops/commas: ink on the leading side, a half-em blank after.
-CLOSING = frozenset("、。，．」』）〕】〉》〙〗〟］｝’”")
+CLOSING = ja.CLOSING_PUNCTUATION
 # Opening brackets: a half-em blank before the ink.
-OPENING = frozenset("「『（〔【〈《〘〖〝［｛‘“")
-# Small kana and the prolonged sound mark (strict 行頭禁則).
-SMALL_KANA = frozenset(
-    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"
-)
-# Characters that must not begin a line (行頭禁則).
+OPENING = ja.OPENING_PUNCTUATION
+# Characters that must not begin a line (行頭禁則): JLReq cl-02 to cl-07 and cl-09 to cl-11
+# (small kana: the strict rule), ～ (the full-width tilde written for 〜), Latin closers.
 NO_LINE_HEAD = (
     CLOSING
-    | SMALL_KANA
-    | frozenset("ー‐゠–〜～！？‼⁇⁈⁉・：；ゝゞヽヾ々〻")
+    | ja.SMALL_KANA
+    | ja.PROLONGED_SOUND_MARK
+    | ja.HYPHENS
+    | frozenset("～")
+    | ja.DIVIDING_PUNCTUATION
+    | ja.MIDDLE_DOTS
+    | ja.ITERATION_MARKS
     | frozenset(")]},.:;!?%")
 )
 # Characters that must not end a line (行末禁則).
 NO_LINE_FOOT = OPENING | frozenset("([{")
-# Characters that are never split when doubled (……, ――).
+# Characters that are never split when doubled (……, ――). Not JLReq cl-08 as such: the
+# dash of Japanese text is ― (U+2015), and 〳〴〵 are not used.
 INSEPARABLE = frozenset("…‥―")
 # Latin-side characters after which a long run (URL, path) may break.
 LATIN_BREAK_AFTER = frozenset("/-._?&=#")

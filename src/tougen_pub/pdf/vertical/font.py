@@ -43,6 +43,7 @@ from types import MappingProxyType
 
 from tougen_pub.assets.fonts import FontRef
 from tougen_pub.diagnostics import TougenError
+from tougen_pub.ja import FULL_WIDTH_CLOSING, FULL_WIDTH_OPENING
 from tougen_pub.output import atomic_write
 from tougen_pub.pdf.vertical.orientation import vo
 
@@ -51,10 +52,6 @@ DERIVATION_VERSION = "2"
 TCY_FEATURE = "ss20"
 # Always in the derived font: digits (automatic tcy), spaces.
 EXTRA_CHARS = "0123456789 \u00a0\u3000"
-# JLReq cl-02 closing brackets, cl-06/07 full stops and commas (followed by cl-01/02/06/07
-# they are set half-width) and cl-01 opening brackets.
-CLOSING = "、。，．」』）〕】〉》〙〗〟］｝｠"
-OPENING = "「『（〔【〈《〘〖〝［｛｟"
 MAX_TCY_LEN = 3
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -238,8 +235,10 @@ def _describe(
     hmtx = font["hmtx"]
     advances = {chr(cp): hmtx[g][0] for cp, g in cmap.items()}
     kern = {}
-    closing = [c for c in CLOSING if ord(c) in cmap]
-    opening = [c for c in OPENING if ord(c) in cmap]
+    # JLReq, consecutive brackets, commas and full stops: a full-width closing one followed
+    # by a closing or opening one, and two opening ones, are set half an em closer
+    closing = [c for c in sorted(FULL_WIDTH_CLOSING) if ord(c) in cmap]
+    opening = [c for c in sorted(FULL_WIDTH_OPENING) if ord(c) in cmap]
     half = font["head"].unitsPerEm // 2
     for a in closing:
         for b in closing + opening:
@@ -727,8 +726,8 @@ def _build_features(font, cmap: dict[int, str], tcy_glyphs: dict[str, str], add_
                 fea.append(f"    sub {cmap[ord(s)]} by {g};")
             fea.append("  } TCY_ONE;")
         fea.append(f"}} {TCY_FEATURE};")
-    closing = sorted({cmap[ord(c)] for c in CLOSING if ord(c) in cmap})
-    opening = sorted({cmap[ord(c)] for c in OPENING if ord(c) in cmap})
+    closing = sorted({cmap[ord(c)] for c in FULL_WIDTH_CLOSING if ord(c) in cmap})
+    opening = sorted({cmap[ord(c)] for c in FULL_WIDTH_OPENING if ord(c) in cmap})
     half = -(font["head"].unitsPerEm // 2)
     if closing or opening:
         fea.append(f"@TG_CL = [{' '.join(closing)}];")

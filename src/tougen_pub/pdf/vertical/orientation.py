@@ -229,11 +229,6 @@ def vo(ch: str) -> Orientation:
     return vo_code_point(ord(ch))
 
 
-def is_upright(ch: str) -> bool:
-    """True when ``ch`` stands upright in vertical text (U, Tu, or Tr with a vertical form)."""
-    return vo(ch) != "R"
-
-
 def parse_ucd(path: Path) -> list[tuple[int, int, str]]:
     """Merged non-R ranges of a ``VerticalOrientation.txt`` file (for regenerating the table)."""
     ranges: list[tuple[int, int, str]] = []
