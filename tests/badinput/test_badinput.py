@@ -1,9 +1,13 @@
-"""The bad-input corpus: one small manuscript per fault, each checked through the CLI.
+"""The bad-input corpus: one small manuscript per fault, each run through the CLI.
 
-Every case is the base manuscript below plus a few file edits. ``tougen-pub check`` must
-give the expected code at the expected place, in the ``path:line[:col]: level: msg [code]``
-format, with the expected exit status, no traceback, and no other error or warning than the
-ones the case names.
+Every case is the base manuscript below plus a few file edits. ``tougen-pub check`` (or, for
+the faults found while building, ``tougen-pub build epub|pdf``) must give the expected code
+at the expected place, in the ``path:line[:col]: level: msg [code]`` format, at the expected
+level, with the expected exit status, no traceback, and no other error or warning than the
+ones the case names. A build that fails writes nothing and keeps a previous output.
+
+The faults of ``tougen-pub import`` are in test_badimport.py; test_codes.py checks that every
+code README documents has a case here (and that every code the source emits is documented).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import base64
 import re
 import traceback
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,13 +124,21 @@ class Case:
     name: str
     edits: dict[str, str | bytes | None]
     code: str
-    path: str  # suffix of the reported path ("" for the manuscript folder itself)
+    # the reported path, relative to the manuscript ("": the folder itself; None: no location)
+    path: str | None
     line: int | None
     exit: int = 1
     column: int | None = None  # checked when given
     also: frozenset[str] = field(default_factory=frozenset)  # other codes that may appear
     setup: Callable[[Path], None] | None = None
     strict_exit: int | None = None  # exit status with --strict, checked when given
+    kind: str = "check"  # "check", "build-epub" or "build-pdf": the command that reports it
+    level: str | None = None  # default: error when the run fails, else warning
+    patch: Callable[[pytest.MonkeyPatch], None] | None = None  # stands in for the machine
+
+    @property
+    def expected_level(self) -> str:
+        return self.level or ("error" if self.exit else "warning")
 
 
 def _symlink_outside(root: Path) -> None:
@@ -156,6 +169,36 @@ def _remove_root(root: Path) -> None:
     for path in sorted(root.rglob("*"), reverse=True):
         path.unlink() if not path.is_dir() else path.rmdir()
     root.rmdir()
+
+
+def _glossary_is_a_folder(root: Path) -> None:
+    (root / "glossary.toml").unlink()
+    (root / "glossary.toml").mkdir()
+
+
+def _no_japanese_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine without a Japanese font: fontconfig matches none (book.toml names none)."""
+    from tougen_pub.assets import fonts
+
+    monkeypatch.setattr(fonts, "fc_match", lambda pattern: None)
+
+
+NOT_XML = "ＺＺＺ"
+
+
+def _converter_output_not_xml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python-Markdown's output for a text holding NOT_XML is not XML, not even with the
+    raw HTML escaped: the converter's last resort (no input is known to get there)."""
+    from tougen_pub.ingest import mdext
+
+    real = mdext.well_formed
+
+    def well_formed(html: str) -> ET.Element:
+        if NOT_XML in html:
+            raise ET.ParseError("stub: not XML")
+        return real(html)
+
+    monkeypatch.setattr(mdext, "well_formed", well_formed)
 
 
 BIG = "あ" * 100 + "\n"
@@ -212,6 +255,15 @@ CASES = [
         "bad-date",
         "book.toml",
         5,
+    ),
+    Case(
+        "book-no-creators",
+        {"book.toml": BOOK.split("\n[[creators]]")[0] + "\n"},
+        "book-placeholder",
+        "book.toml",
+        None,
+        exit=0,
+        strict_exit=1,
     ),
     Case(
         "book-articles-twice",
@@ -315,6 +367,16 @@ CASES = [
         3,
     ),
     Case(
+        "see-also-external",
+        front('title = "x"\n[[see_also]]\ntitle = "外の記事"\nurl = "https://example.org/a"\n'),
+        "see-also-external",
+        A1,
+        3,
+        exit=0,
+        level="info",
+        strict_exit=0,
+    ),
+    Case(
         "empty-article", front('title = "x"\n', ""), "article-empty", A1, 3, exit=0, strict_exit=1
     ),
     # -- references -----------------------------------------------------------------------
@@ -375,6 +437,56 @@ CASES = [
         13,
     ),
     Case(
+        "glossary-unknown-key",
+        {"glossary.toml": GLOSSARY.replace("reading = ", 'yomi = "x"\nreading = ')},
+        "glossary-unknown-key",
+        "glossary.toml",
+        4,
+    ),
+    Case(
+        "glossary-bad-id",
+        {"glossary.toml": GLOSSARY.replace('id = "pfp"', 'id = "p f p"')},
+        "glossary-invalid",
+        "glossary.toml",
+        8,
+    ),
+    Case(
+        "glossary-alias-repeats-term",
+        {
+            "glossary.toml": GLOSSARY.replace(
+                'aliases = ["PFP"]', 'aliases = ["PFP", "平和のためのパートナーシップ"]'
+            )
+        },
+        "glossary-redundant-alias",
+        "glossary.toml",
+        10,
+        exit=0,
+        strict_exit=1,
+    ),
+    Case(
+        "source-no-title",
+        {"sources.toml": SOURCES.replace('title = "NATO Expansion: What Yeltsin Heard"\n', "")},
+        "sources-missing-key",
+        "sources.toml",
+        1,
+    ),
+    Case(
+        "source-unknown-key",
+        {"sources.toml": SOURCES + 'auther = "x"\n'},
+        "sources-unknown-key",
+        "sources.toml",
+        5,
+    ),
+    Case(
+        "source-duplicate-url",
+        {"sources.toml": SOURCES + "\n" + SOURCES.replace('"yeltsin"', '"other"')},
+        "source-duplicate-url",
+        "sources.toml",
+        9,
+        exit=0,
+        strict_exit=1,
+    ),
+    Case(
         "source-bad-url",
         {"sources.toml": SOURCES.replace("https://", "ftp://")},
         "sources-invalid",
@@ -390,6 +502,7 @@ CASES = [
     Case("ruby-empty", body("{漢字|}"), "ruby-empty", A1, 9, column=1),
     Case("tcy-unterminated", body("今日は^12日"), "tcy-unterminated", A1, 9, column=4),
     Case("glossary-unterminated", body("[[PFP の話"), "glossary-unterminated", A1, 9, column=1),
+    Case("tcy-long", body("今日は^12345^日"), "tcy-long", A1, 9, column=4, exit=0, strict_exit=1),
     # -- raw HTML and links ---------------------------------------------------------------
     Case("html-crossed", body("一\n\n二 <b>太字</i> 三"), "html-malformed", A1, 11, column=8),
     Case("html-unclosed", body('<span class="x">開いたまま'), "html-malformed", A1, 9, column=1),
@@ -428,6 +541,16 @@ CASES = [
         strict_exit=1,
     ),
     Case("html-unknown-element", body("<center>中央</center>"), "html-unsupported", A1, 9, exit=0),
+    Case(
+        "html-unknown-attribute",
+        body('<span data-x="1">値</span>'),
+        "html-attribute",
+        A1,
+        9,
+        column=7,
+        exit=0,
+        strict_exit=1,
+    ),
     # -- images ---------------------------------------------------------------------------
     Case("image-missing", body("![地図](../images/nothere.png)"), "image-missing", A1, 9, column=7),
     Case(
@@ -496,6 +619,14 @@ CASES = [
         5,
     ),
     Case(
+        "glossary-is-a-folder",
+        {},
+        "file-unreadable",
+        "glossary.toml",
+        None,
+        setup=_glossary_is_a_folder,
+    ),
+    Case(
         "image-without-alt",
         body("地図: ![](../images/map.png)"),
         "image-alt-missing",
@@ -524,6 +655,27 @@ CASES = [
     # -- the folder -----------------------------------------------------------------------
     Case("empty-manuscript", {}, "manuscript-empty", "articles", None, setup=_remove_articles),
     Case("no-manuscript", {}, "manuscript-missing", "", None, setup=_remove_root),
+    # -- the machine (stubbed) ------------------------------------------------------------
+    Case(
+        "no-japanese-font",
+        {},
+        "glyph-check-skipped",
+        None,
+        None,
+        exit=0,
+        level="info",
+        strict_exit=0,
+        patch=_no_japanese_font,
+    ),
+    Case(
+        "markdown-not-xml",
+        body(f"壊れる{NOT_XML}文"),
+        "markdown-failed",
+        A1,
+        BODY_LINE + 1,  # the section's text, from the blank line after its heading
+        also=frozenset({"html-malformed"}),
+        patch=_converter_output_not_xml,
+    ),
 ]
 
 FINE = [
@@ -555,8 +707,98 @@ FINE = [
     ),
 ]
 
+# Found while building: images are read and decoded, fonts resolved, the PDF laid out.
+SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">\n'
+REMOTE_REF = '<image href="http://127.0.0.1:9/remote-map.png" width="1" height="1"/>\n'
+PNG_BROKEN = PNG_1PX[:8] + b"\0" * 32  # a PNG signature, then no image
+
+
+def svg_figure(line2: str) -> dict[str, str | bytes]:
+    """Article 01 shows images/fig.svg (at line 9); ``line2`` is the SVG's second line."""
+    return {**body("![図](../images/fig.svg)"), "images/fig.svg": SVG_OPEN + line2 + "</svg>\n"}
+
+
+BUILD = [
+    # -- build epub -----------------------------------------------------------------------
+    Case(
+        "png-undecodable",
+        {**body("![地図](../images/map.png)"), "images/map.png": PNG_BROKEN},
+        "image-invalid",
+        A1,
+        9,
+        column=17,  # where the file name is written
+        kind="build-epub",
+    ),
+    Case(
+        "svg-remote-reference",
+        svg_figure(REMOTE_REF),
+        "svg-external",
+        "images/fig.svg",
+        2,
+        column=14,
+        kind="build-epub",
+    ),
+    Case(
+        "svg-script",
+        svg_figure("<script>alert(1)</script>\n"),
+        "svg-unsafe",
+        "images/fig.svg",
+        2,
+        column=1,
+        kind="build-epub",
+    ),
+    Case(
+        "svg-not-xml", svg_figure("<rect>\n"), "svg-invalid", "images/fig.svg", 3, kind="build-epub"
+    ),
+    Case(
+        "font-path-missing",
+        {"book.toml": BOOK + '\n[fonts]\nmincho = "fonts/nothere.ttf"\n'},
+        "font-missing",
+        "book.toml",
+        12,
+        kind="build-epub",
+    ),
+    Case(
+        "font-not-japanese",
+        {"book.toml": BOOK + '\n[fonts]\ngothic = "images/map.png"\n'},
+        "font-invalid",
+        "book.toml",
+        12,
+        kind="build-epub",
+    ),
+    Case(
+        "cover-glyph-missing",
+        {"book.toml": BOOK.replace('"壊れた本"', '"壊れた本𐀀"')},
+        "cover-glyph-missing",
+        "book.toml",
+        None,
+        exit=0,
+        strict_exit=1,
+        kind="build-epub",
+    ),
+    # -- build pdf (a couple of seconds each: keep them few) ------------------------------
+    Case(
+        "pdf-svg-remote-reference",
+        svg_figure(REMOTE_REF),
+        "pdf-fetch-refused",
+        "images/fig.svg",
+        2,
+        column=33,  # the file name of the URL
+        kind="build-pdf",
+    ),
+    Case(
+        "pdf-anchor-twice",
+        body('<span id="twice">一</span>と<span id="twice">二</span>'),
+        "pdf-layout",
+        "book.toml",
+        None,
+        exit=0,
+        kind="build-pdf",
+    ),
+]
+
 DIAG = re.compile(
-    r"^(?P<path>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?: (?P<level>error|warning|info): "
+    r"^(?:(?P<path>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?: )?(?P<level>error|warning|info): "
     r"(?P<msg>.+) \[(?P<code>[a-z0-9]+(?:-[a-z0-9]+)*)\]$"
 )
 
@@ -589,11 +831,34 @@ def run(*args: str) -> tuple[int, str]:
 def parse(output: str) -> list[re.Match[str]]:
     diags = []
     for line in output.splitlines():
-        if re.search(r": (error|warning|info): ", line):
+        if re.search(r"(^|: )(error|warning|info): ", line):
             m = DIAG.match(line)
             assert m, f"diagnostic not in path:line:col: level: message [code] form: {line!r}"
             diags.append(m)
     return diags
+
+
+def assert_reported(out: str, case: Case, root: Path) -> None:
+    """The case's code at its place and level, and no other error or warning."""
+    assert "Traceback" not in out
+    diags = parse(out)
+    hits = [d for d in diags if d["code"] == case.code]
+    assert hits, f"expected [{case.code}] in:\n{out}"
+    hit = hits[0]
+    if case.path is None:
+        assert hit["path"] is None, f"expected no location:\n{out}"
+    else:
+        assert hit["path"] == str(root / case.path if case.path else root), out
+    assert (int(hit["line"]) if hit["line"] else None) == case.line, out
+    if case.column is not None:
+        assert hit["col"] is not None and int(hit["col"]) == case.column, out
+    assert hit["level"] == case.expected_level, out
+    unexpected = {
+        d["code"]
+        for d in diags
+        if d["level"] != "info" and d["code"] not in {case.code, *case.also}
+    }
+    assert not unexpected, f"one fault, but also {unexpected}:\n{out}"
 
 
 def test_base_manuscript_is_clean(tmp_path: Path) -> None:
@@ -603,27 +868,14 @@ def test_base_manuscript_is_clean(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_bad_input(tmp_path: Path, case: Case) -> None:
+def test_bad_input(tmp_path: Path, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert case.kind == "check"
+    if case.patch:
+        case.patch(monkeypatch)
     root = make(tmp_path, case)
     code, out = run("check", "-m", str(root))
-    assert "Traceback" not in out
-    diags = parse(out)
-    hits = [d for d in diags if d["code"] == case.code]
-    assert hits, f"expected [{case.code}] in:\n{out}"
-    hit = hits[0]
-    assert hit["path"].endswith(case.path) if case.path else hit["path"] == str(root), out
-    assert (int(hit["line"]) if hit["line"] else None) == case.line, out
-    if case.column is not None:
-        assert hit["col"] is not None and int(hit["col"]) == case.column, out
+    assert_reported(out, case, root)
     assert code == case.exit, out
-    expected_level = "error" if case.exit else "warning"
-    assert hit["level"] == expected_level, out
-    unexpected = {
-        d["code"]
-        for d in diags
-        if d["level"] != "info" and d["code"] not in {case.code, *case.also}
-    }
-    assert not unexpected, f"one fault, but also {unexpected}:\n{out}"
     if case.strict_exit is not None:
         assert run("check", "--strict", "-m", str(root))[0] == case.strict_exit
 
@@ -636,7 +888,58 @@ def test_fine_input(tmp_path: Path, case: Case) -> None:
     assert not [d for d in parse(out) if d["level"] != "info"], out
 
 
-BUILD_CASES = [
+# format, output file name (book.toml name = "bad"), first bytes of the real thing
+OUTPUTS = {
+    "build-epub": ("epub", "bad.epub", b"PK"),
+    "build-pdf": ("pdf", "bad-vertical.pdf", b"%PDF"),
+}
+PREVIOUS = b"previous book"
+
+
+def assert_kept(target: Path, data: bytes, stamp: int) -> None:
+    """``target`` is as it was, and nothing else was written next to it (the build cache
+    aside): no new output, no temporary file left behind."""
+    assert target.read_bytes() == data and target.stat().st_mtime_ns == stamp
+    assert {p.name for p in target.parent.iterdir()} - {".cache"} == {target.name}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, id=c.name, marks=[pytest.mark.slow] if c.kind == "build-pdf" else [])
+        for c in BUILD
+    ],
+)
+def test_bad_build(tmp_path: Path, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    if case.patch:
+        case.patch(monkeypatch)
+    fmt, name, magic = OUTPUTS[case.kind]
+    root = make(tmp_path, case)
+    out_dir = tmp_path / "build"
+    out_dir.mkdir()
+    target = out_dir / name
+    target.write_bytes(PREVIOUS)
+    stamp = target.stat().st_mtime_ns
+    args = ["build", fmt, "-m", str(root), "--out", str(out_dir)]
+    code, out = run(*args)
+    assert_reported(out, case, root)
+    assert code == case.exit, out
+    if case.exit:
+        assert_kept(target, PREVIOUS, stamp)
+        return
+    written = target.read_bytes()
+    assert written.startswith(magic), out
+    if case.strict_exit is not None:
+        stamp = target.stat().st_mtime_ns
+        code, out = run(*args, "--strict")
+        assert code == case.strict_exit, out
+        assert "Traceback" not in out and f"[{case.code}]" in out, out
+        if case.strict_exit:
+            assert_kept(target, written, stamp)
+
+
+# Check cases whose errors must also stop `tougen-pub build epub` before anything is written.
+STOP_THE_BUILD = [
     "book-unknown-key",
     "bad-date-toml",
     "glossary-unknown",
@@ -647,23 +950,27 @@ BUILD_CASES = [
 
 
 @pytest.mark.skipif(not BUILD_CHECK_ENABLED, reason="build check switched off")
-@pytest.mark.parametrize("name", BUILD_CASES)
+@pytest.mark.parametrize("name", STOP_THE_BUILD)
 def test_failed_build_writes_nothing(tmp_path: Path, name: str) -> None:
     case = next(c for c in CASES if c.name == name)
     root = make(tmp_path, case)
     out_dir = tmp_path / "build"
     out_dir.mkdir()
     previous = out_dir / "bad.epub"
-    previous.write_bytes(b"previous book")
+    previous.write_bytes(PREVIOUS)
     stamp = previous.stat().st_mtime_ns
     code, out = run("build", "epub", "-m", str(root), "--out", str(out_dir))
     assert code == 1, out
     assert "Traceback" not in out
     assert f"[{case.code}]" in out
-    assert previous.read_bytes() == b"previous book" and previous.stat().st_mtime_ns == stamp
+    assert previous.read_bytes() == PREVIOUS and previous.stat().st_mtime_ns == stamp
     assert sorted(p.name for p in out_dir.iterdir()) == ["bad.epub"]
 
 
 def test_corpus_size() -> None:
     assert len(CASES) >= 35
-    assert len({c.name for c in CASES + FINE}) == len(CASES) + len(FINE)
+    assert {c.kind for c in CASES} == {"check"}
+    assert {c.kind for c in BUILD} == {"build-epub", "build-pdf"}
+    assert sum(c.kind == "build-pdf" for c in BUILD) <= 3  # each takes a couple of seconds
+    names = [c.name for c in CASES + FINE + BUILD]
+    assert len(set(names)) == len(names)
