@@ -48,7 +48,10 @@ def check_glyphs(book: Book, diags: Diagnostics, fonts: Iterable[object] | None 
         try:
             resolved = book_fonts(book.config, book.root)
         except TougenError as exc:
-            diags.info("glyph-check-skipped", f"characters not checked against fonts: {exc}")
+            if exc.diagnostics:  # a [fonts] entry of book.toml that cannot be used
+                diags.extend(exc.diagnostics)
+            else:  # no Japanese font on this machine: the builds say what to install
+                diags.info("glyph-check-skipped", f"characters not checked against fonts: {exc}")
             return set()
         fonts = [resolved.mincho, resolved.gothic]
     chars = set(book.chars())

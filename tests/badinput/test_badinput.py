@@ -676,6 +676,20 @@ CASES = [
         also=frozenset({"html-malformed"}),
         patch=_converter_output_not_xml,
     ),
+    Case(
+        "font-path-missing-check",
+        {"book.toml": BOOK + '\n[fonts]\nmincho = "fonts/nothere.ttf"\n'},
+        "font-missing",
+        "book.toml",
+        12,
+    ),
+    Case(
+        "font-not-japanese-check",
+        {"book.toml": BOOK + '\n[fonts]\ngothic = "images/map.png"\n'},
+        "font-invalid",
+        "book.toml",
+        12,
+    ),
 ]
 
 FINE = [

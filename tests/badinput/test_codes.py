@@ -54,21 +54,10 @@ DOCUMENTED_BUT_NOT_EMITTED = {
 }
 
 # README gives another level than the source uses.
-LEVEL_MISMATCH = {
-    # README lists it among the import errors; the importer removes the character and goes on
-    # with a warning (importers/export.py, _drop_control_chars).
-    "import-control-char": "warning",
-}
+LEVEL_MISMATCH: dict[str, str] = {}
 
 # Codes of README's check-time table that `tougen-pub check` cannot report.
-CHECK_TABLE_BUT_NOT_CHECKED = {
-    # `check` resolves the fonts only for the glyph check, which turns the font error into an
-    # unlocated info (glyph-check-skipped) and exits 0; `build epub|pdf` reports them.
-    "font-missing": "build-epub",
-    "font-invalid": "build-epub",
-    # Only the PDF build fetches anything.
-    "pdf-fetch-refused": "build-pdf",
-}
+CHECK_TABLE_BUT_NOT_CHECKED: dict[str, str] = {}
 
 
 # -- the cases -------------------------------------------------------------------------------

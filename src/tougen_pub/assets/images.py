@@ -198,10 +198,12 @@ def read_image(root: Path, rel: str, where: SourceLocation, diags: Diagnostics) 
     try:
         from PIL import Image
 
-        with Image.open(io.BytesIO(data)) as img:  # the header only: type and size
+        stream = io.BytesIO(data)
+        with Image.open(stream) as img:  # the header only: type and size
             width, height = img.size  # one pixel per CSS px, as e-readers show it
     except Exception as exc:  # noqa: BLE001 - an unreadable header is a broken file
-        diags.error("image-invalid", f"image '{rel}' cannot be decoded: {exc}", where)
+        reason = str(exc).replace(repr(stream), "the file")  # no object address in the text
+        diags.error("image-invalid", f"image '{rel}' cannot be decoded: {reason}", where)
         return None
     return ImageFile(rel, media_type, data, float(width), float(height))
 

@@ -122,8 +122,8 @@ def _read_bytes(export: Path, display: str) -> bytes:
         if size > MAX_EXPORT_BYTES:
             raise _fail(
                 "import-too-large",
-                f"file is {size // 2**20} MB; an export is at most "
-                f"{MAX_EXPORT_BYTES // 2**20} MB (split it)",
+                f"file is {size:,} bytes; an export is at most "
+                f"{MAX_EXPORT_BYTES:,} bytes (split it)",
                 display,
             )
         return export.read_bytes()

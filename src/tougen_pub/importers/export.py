@@ -144,8 +144,8 @@ def read_export(data: bytes, display: str, diags: Diagnostics) -> str:
     if len(data) > MAX_EXPORT_BYTES:
         fatal(
             "import-too-large",
-            f"file is {len(data) // 2**20} MB; an export is at most "
-            f"{MAX_EXPORT_BYTES // 2**20} MB (split it)",
+            f"file is {len(data):,} bytes; an export is at most "
+            f"{MAX_EXPORT_BYTES:,} bytes (split it)",
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         fatal("import-encoding", "file is UTF-16; save the export as UTF-8", 1, 1)
