@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from tougen_pub.pdf import builder as pdf
+from tougen_pub.pdf.geometry import TRIMS, geometry
 
 MM = 72 / 25.4
 
 
-@pytest.mark.parametrize("trim", sorted(pdf.TRIMS))
+@pytest.mark.parametrize("trim", sorted(TRIMS))
 @pytest.mark.parametrize("mode", ["horizontal", "vertical"])
 def test_geometry_has_whole_characters_per_line(tiny_book, trim: str, mode: str) -> None:
-    g = pdf.geometry(tiny_book, mode, trim)
-    w, h = pdf.TRIMS[trim]
+    g = geometry(tiny_book, mode, trim)
+    w, h = TRIMS[trim]
     assert (g.page_w, g.page_h) == pytest.approx((w * MM, h * MM))
     across = g.page_w - g.inner - g.outer if mode == "horizontal" else g.page_h - g.top - g.bottom
     assert across == pytest.approx(g.chars * g.font_size)
@@ -35,7 +35,7 @@ def test_margins_from_book_toml_override_the_preset(tiny_book) -> None:
         }
     )
     book = dataclasses.replace(tiny_book, config=custom)
-    g = pdf.geometry(book, "horizontal", "b6")
+    g = geometry(book, "horizontal", "b6")
     assert g.top == pytest.approx(10 * MM)
     assert g.inner > g.outer + 19 * MM  # only the spare part of a character is shared
 

@@ -28,10 +28,10 @@ def _build(root: Path, out: Path, mode: str, jobs: int, mp: pytest.MonkeyPatch, 
     from tougen_pub.ingest.loader import load_book
     from tougen_pub.options import BuildOptions
     from tougen_pub.pdf import builder as pdf
-    from tougen_pub.pdf import parts
+    from tougen_pub.pdf.parts import layout
 
     rounds: list[list[tuple[int, bool]]] = []
-    original = parts.lay_out
+    original = layout.lay_out  # where render_in_parts looks it up
 
     def spy(jobs_, work, workers, done=lambda _laid: None, counts=()):
         jobs_ = list(jobs_)
@@ -41,7 +41,7 @@ def _build(root: Path, out: Path, mode: str, jobs: int, mp: pytest.MonkeyPatch, 
     with mp.context() as m:
         m.setenv("TOUGEN_JOBS", str(max(jobs, 1)))
         m.setenv("SOURCE_DATE_EPOCH", "1739081580")
-        m.setattr(parts, "lay_out", spy)
+        m.setattr(layout, "lay_out", spy)
         book, diags = load_book(root)
         assert book is not None
         target, _ = pdf.build(
@@ -168,18 +168,18 @@ def test_first_build_writes_articles_at_once_and_front_and_back_matter_second(
 def test_folios_follow_the_parts_before_whatever_was_guessed(
     shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tougen_pub.pdf import parts
+    from tougen_pub.pdf.parts import layout
 
-    original = parts.plan
+    original = layout.plan  # where render_in_parts looks it up
 
     def wrong(groups, counts, known):  # every part but the first guessed 40 pages late
         plan = original(groups, counts, known)
         plan.starts = [s + (40 if i else 0) for i, s in enumerate(plan.starts)]
         return plan
 
-    monkeypatch.setattr(parts, "plan", wrong)
+    monkeypatch.setattr(layout, "plan", wrong)
     guessed = _build(shipped, tmp_path / "guessed", "vertical", 2, monkeypatch)
-    monkeypatch.setattr(parts, "plan", original)
+    monkeypatch.setattr(layout, "plan", original)
     whole = _build(shipped, tmp_path / "whole", "vertical", 0, monkeypatch)
     assert _texts(guessed.path) == _texts(whole.path)
 
@@ -224,14 +224,15 @@ def test_only_links_that_print_a_page_number_count(tiny_book, tmp_path: Path) ->
     from tougen_pub.diagnostics import Diagnostics
     from tougen_pub.options import BuildOptions
     from tougen_pub.pdf import builder as pdf
+    from tougen_pub.pdf.pagerefs import numbered_links, referenced_anchors
 
     options = BuildOptions(tiny_book.root, tmp_path, "vertical")
     prepared = pdf.prepare(tiny_book, "vertical", options, Diagnostics())
-    shown = pdf.numbered_links(prepared, prepared.html)
-    every = pdf.referenced_anchors(prepared.html)
+    shown = numbered_links(prepared, prepared.html)
+    every = referenced_anchors(prepared.html)
     assert shown is not None and shown < every  # citations and glossary links print none
     toc = prepared.html[prepared.html.index('<nav class="toc"') :]
     toc = toc[: toc.index("</nav>")]
-    assert pdf.referenced_anchors(toc) <= shown  # every ToC entry prints its page
+    assert referenced_anchors(toc) <= shown  # every ToC entry prints its page
     cited = {name for name in every if name.startswith("src-")}
     assert cited and not cited & shown  # a citation link prints no page number

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from tougen_pub import doctor
 from tougen_pub.cli import main
 from tougen_pub.diagnostics import BuildFailed, Diagnostics, fail_if
-from tougen_pub.pdf import builder as pdf
+from tougen_pub.pdf import report as pdf_report
+from tougen_pub.pdf.weasy import load_weasyprint
 
 HARFBUZZ_FALLBACK = (
     'Using fontTools instead of HarfBuzz-Subset for font "TougenMincho". This will be '
@@ -23,7 +24,7 @@ HARFBUZZ_FALLBACK = (
 def test_weasyprint_subsets_fonts_with_harfbuzz() -> None:
     """A machine without libharfbuzz-subset makes WeasyPrint fall back to fontTools (slower,
     one warning per font and part): the suite fails there instead of the books silently."""
-    pdf.load_weasyprint()
+    load_weasyprint()
     from weasyprint.text import ffi
 
     assert ffi.harfbuzz_subset is not None, (
@@ -73,7 +74,7 @@ def test_environment_warnings_are_reported_once_without_a_location(tiny_book) ->
     diags = Diagnostics()
     layout = "Anchor defined twice: x"
     # three parts logged the same two messages
-    pdf._report([], [HARFBUZZ_FALLBACK, layout] * 3, tiny_book, diags)
+    pdf_report.report([], [HARFBUZZ_FALLBACK, layout] * 3, tiny_book, diags)
     assert [(d.code, d.location is None) for d in diags] == [
         ("pdf-environment", True),
         ("pdf-layout", False),
@@ -91,7 +92,7 @@ def test_environment_warnings_are_reported_once_without_a_location(tiny_book) ->
     ],
 )
 def test_which_messages_are_about_the_machine(message: str, environment: bool) -> None:
-    assert pdf.is_environment_message(message) is environment
+    assert pdf_report.is_environment_message(message) is environment
 
 
 def test_a_strict_build_says_which_warnings_stopped_it() -> None:

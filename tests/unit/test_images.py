@@ -29,7 +29,7 @@ from tougen_pub.assets.images import (
 from tougen_pub.diagnostics import BuildFailed, Diagnostics, SourceLocation
 from tougen_pub.epub.builder import accessibility_metadata, epub_bytes, package_images
 from tougen_pub.ingest.loader import load_book
-from tougen_pub.pdf import builder as pdf
+from tougen_pub.pdf.geometry import geometry, image_box
 from tougen_pub.render.print import PrintPage, PrintRenderer
 
 WHEN = datetime(2025, 3, 1, tzinfo=UTC)
@@ -389,8 +389,8 @@ def _renderer(book, mode: str, box=(300.0, 400.0)) -> PrintRenderer:
 
 def test_print_image_box_is_the_text_block(book) -> None:
     for mode in ("horizontal", "vertical"):
-        g = pdf.geometry(book, mode, "a5")
-        w, h = pdf.image_box(g)
+        g = geometry(book, mode, "a5")
+        w, h = image_box(g)
         line = g.font_size * g.line_height
         assert w <= g.page_w - g.inner - g.outer and h <= g.page_h - g.top - g.bottom
         block = (w + line, h) if mode == "vertical" else (w, h + line)

@@ -1,10 +1,11 @@
-"""Cutting the print book into parts that are laid out on their own (pdf/parts.py)."""
+"""Cutting the print book into parts that are laid out on their own (pdf/parts/)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tougen_pub.pdf import parts as P
+from tougen_pub.pdf.parts import layout, run
+from tougen_pub.pdf.parts import plan as P
 
 
 def _doc(units: list[tuple[str, str]], before: str = "") -> str:
@@ -108,11 +109,12 @@ def test_part_document_numbers_its_first_page_and_forces_the_next_side() -> None
 
 
 def test_workers_follow_tougen_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the one jobs policy (tougen_pub.parallel), as the layout of parts looks it up
     monkeypatch.setenv("TOUGEN_JOBS", "3")
-    assert P.workers_for(10) == 3
-    assert P.workers_for(2) == 2
+    assert layout.jobs_for(10) == 3
+    assert layout.jobs_for(2) == 2
     monkeypatch.setenv("TOUGEN_JOBS", "1")
-    assert P.workers_for(10) == 1
+    assert layout.jobs_for(10) == 1
 
 
 def test_lay_out_runs_every_job_once_in_workers_and_returns_them_in_order() -> None:
@@ -123,14 +125,14 @@ def test_lay_out_runs_every_job_once_in_workers_and_returns_them_in_order() -> N
 
     jobs = [P.Job(i, "x" * (i + 1), True) for i in reversed(range(5))]
     seen: list[int] = []
-    out = P.lay_out(jobs, work, 2, done=lambda laid: seen.append(laid.index))
+    out = run.lay_out(jobs, work, 2, done=lambda laid: seen.append(laid.index))
     assert [r.index for r in out] == [0, 1, 2, 3, 4]
     assert [r.pages for r in out] == [1, 2, 3, 4, 5]
     assert sorted(seen) == [0, 1, 2, 3, 4]
     import os
 
     assert all(r.anchors["pid"] != os.getpid() for r in out)  # laid out in other processes
-    inline = P.lay_out(jobs, work, 1)
+    inline = run.lay_out(jobs, work, 1)
     assert [r.anchors["pid"] for r in inline] == [os.getpid()] * 5
 
 
@@ -148,22 +150,20 @@ def test_parts_learn_their_first_page_from_the_parts_before_them() -> None:
 
     def work(job: P.Job) -> P.Laid:
         time.sleep(0.05 * (5 - job.index))  # later parts finish their pages first
-        P.publish(job.index, 10 + job.index)
-        return P.Laid(job.index, b"x", 10 + job.index, {}, start=P.first_page(job.index))
+        run.publish(job.index, 10 + job.index)
+        return P.Laid(job.index, b"x", 10 + job.index, {}, start=run.first_page(job.index))
 
     jobs = [P.Job(i, "x", True) for i in range(1, 5)]
     # part 0 was laid out in an earlier round: its count is given
-    out = P.lay_out(jobs, work, 2, counts=[7, None, None, None, None])
+    out = run.lay_out(jobs, work, 2, counts=[7, None, None, None, None])
     assert [r.start for r in out] == [8, 19, 31, 44]
-    inline = P.lay_out(jobs, work, 1, counts=[7, 99, 99, 99, 99])  # stale counts are reset
+    inline = run.lay_out(jobs, work, 1, counts=[7, 99, 99, 99, 99])  # stale counts are reset
     assert [r.start for r in inline] == [8, 19, 31, 44]
 
 
 def test_parts_status_counts_parts_and_pages() -> None:
-    from tougen_pub.pdf.builder import _PartsStatus
-
     lines: list[str] = []
-    done = _PartsStatus(lines.append, 3, 2)
+    done = P.PartsStatus(lines.append, 3, 2)
     done(P.Laid(2, b"", 12, {}))
     done(P.Laid(0, b"", 5, {}))
     assert lines == [
@@ -182,11 +182,11 @@ def test_parts_that_need_not_wait_go_heaviest_first() -> None:
 
     weights = [1.0, 9.0, 2.0, 8.0, 3.0]
     jobs = [P.Job(i, "x", True, wait=False, weight=w) for i, w in enumerate(weights)]
-    out = P.lay_out(jobs, work, 2)
+    out = run.lay_out(jobs, work, 2)
     assert [r.index for r in out] == [0, 1, 2, 3, 4]
     started = [r.index for r in sorted(out, key=lambda r: r.seconds)]
     assert set(started[:2]) == {1, 3}  # the two heaviest first
     waiting = [P.Job(i, "x", True, weight=w) for i, w in enumerate(weights)]
-    out = P.lay_out(waiting, lambda job: work(job), 2)
+    out = run.lay_out(waiting, lambda job: work(job), 2)
     started = [r.index for r in sorted(out, key=lambda r: r.seconds)]
     assert set(started[:2]) == {0, 1}  # in book order: a part waits only for earlier ones

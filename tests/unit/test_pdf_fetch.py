@@ -63,6 +63,7 @@ def test_refusal_is_a_located_error_and_nothing_is_written(tmp_path: Path, tiny_
     """An image outside the allowed folders stops the build with a diagnostic."""
     from tougen_pub.diagnostics import Diagnostics
     from tougen_pub.pdf import builder as pdf
+    from tougen_pub.pdf.prepared import Prepared
 
     root = tiny_book.root
     fetcher = RestrictedFetcher([root])
@@ -70,7 +71,7 @@ def test_refusal_is_a_located_error_and_nothing_is_written(tmp_path: Path, tiny_
         '<html><body><p>x</p><img src="http://example.org/evil.png"/>'
         f'<img src="{(root.parent / "outside.png").as_uri()}"/></body></html>'
     )
-    prepared = pdf.Prepared(html, fetcher, None, None, root.resolve().as_uri() + "/")
+    prepared = Prepared(html, fetcher, None, None, root.resolve().as_uri() + "/")  # type: ignore[arg-type]
     diags = Diagnostics()
     pdf.render(prepared, tiny_book, diags)
     codes = [d.code for d in diags.errors]

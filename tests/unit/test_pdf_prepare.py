@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tougen_pub.assets.fonts import book_fonts
 from tougen_pub.diagnostics import Diagnostics
 from tougen_pub.ingest.loader import load_book
 from tougen_pub.options import BuildOptions
 from tougen_pub.pdf import builder as pdf
+from tougen_pub.pdf.geometry import _css_string
+from tougen_pub.pdf.html5 import parse_as_html5
 
 
 def _copy(tiny_root: Path, tmp_path: Path, extra: str = "") -> Path:
@@ -27,7 +30,7 @@ def test_character_missing_from_the_font_is_a_located_warning(tiny_root: Path, t
     book, diags = load_book(root)
     assert book is not None
     diags = Diagnostics()
-    pdf.report_missing(book, pdf.book_fonts(book.config, book.root), diags)
+    pdf.report_missing(book, book_fonts(book.config, book.root), diags)
     (warning,) = [d for d in diags.warnings if "U+1F600" in d.message]
     assert warning.location is not None
     assert warning.location.path.endswith("02-tsuzuki.md")
@@ -70,7 +73,7 @@ def test_build_date_prefers_source_date_epoch(tiny_book, monkeypatch) -> None:
 
 @pytest.mark.parametrize("title", ['a"b', "x</style>y", "back\\slash"])
 def test_css_strings_are_escaped(title: str) -> None:
-    css = pdf._css_string(title)
+    css = _css_string(title)
     assert css.startswith('"') and css.endswith('"')
     assert "</style" not in css
     assert css[1:-1].count('"') == css[1:-1].count('\\"')
@@ -110,16 +113,16 @@ def test_fast_parse_builds_the_html5_parsers_tree(tiny_book, mode: str) -> None:
     prepared = pdf.prepare(
         tiny_book, mode, BuildOptions(tiny_book.root, Path("/nonexistent"), mode), Diagnostics()
     )
-    fast = pdf.parse_as_html5(prepared.html)
+    fast = parse_as_html5(prepared.html)
     assert fast is not None
     slow = tinyhtml5.parse(prepared.html, namespace_html_elements=False)
-    _drop_comments(slow)  # the part marks (pdf/parts.py) are comments
+    _drop_comments(slow)  # the part marks (pdf/parts/) are comments
     assert "<!--part " in prepared.html
     assert _tree(fast) == _tree(slow)
     # a row directly in a table gets the <tbody> the HTML5 parser adds
     table = "<table>\n<tr><th>a</th><td>b</td></tr>\n</table>"
     page = f"<!DOCTYPE html>\n<html><head><title>t</title></head><body>{table}</body>\n</html>"
-    assert _tree(pdf.parse_as_html5(page)) == _tree(
+    assert _tree(parse_as_html5(page)) == _tree(
         tinyhtml5.parse(page, namespace_html_elements=False)
     )
 
@@ -135,4 +138,4 @@ def test_fast_parse_builds_the_html5_parsers_tree(tiny_book, mode: str) -> None:
 )
 def test_documents_html5_would_restructure_go_to_the_html5_parser(body: str) -> None:
     page = f"<!DOCTYPE html>\n<html><head><title>t</title></head><body>{body}</body></html>"
-    assert pdf.parse_as_html5(page) is None
+    assert parse_as_html5(page) is None

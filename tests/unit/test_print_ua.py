@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import logging
 
-from tougen_pub.pdf.builder import load_weasyprint
+from tougen_pub.pdf.weasy import load_weasyprint
 
 load_weasyprint()
 
 import weasyprint  # noqa: E402
 from weasyprint.css import get_all_computed_styles  # noqa: E402
 
-from tougen_pub.pdf.vertical import weasy  # noqa: E402
-from tougen_pub.pdf.vertical.weasy import print_ua_stylesheets  # noqa: E402
+from tougen_pub.pdf import weasy  # noqa: E402
+from tougen_pub.pdf.weasy import print_ua_stylesheets  # noqa: E402
 
 HTML = """<html><head><style>ul { list-style-type: "・"; } ol { list-style: decimal; }</style>
 </head><body><p>本文<span>一</span></p><ul><li>一つ<ul><li>入れ子</li></ul></li></ul>

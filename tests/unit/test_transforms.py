@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from tougen_pub.ingest.loader import load_book
+from tougen_pub.pdf.charset import tcy_strings
 from tougen_pub.transforms.numerals import kanji_numerals, positional, to_kanji
 from tougen_pub.transforms.passes import Edition, apply, edition_of, passes_for
-from tougen_pub.transforms.tcy import auto_tcy, tcy_strings
+from tougen_pub.transforms.tcy import auto_tcy
 from tougen_pub.transforms.xhtml import map_text
 
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "books" / "tiny"

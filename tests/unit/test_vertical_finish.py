@@ -12,9 +12,9 @@ import weasyprint
 from pypdf import PdfReader
 
 from tougen_pub.assets.fonts import FontRef
+from tougen_pub.pdf.fetch import RestrictedFetcher
 from tougen_pub.pdf.vertical.finish import rotate_pages
 from tougen_pub.pdf.vertical.font import derive_vertical_font
-from tougen_pub.pdf.vertical.weasy import MemoryFontFetcher, font_face_css
 
 IPAEX = Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf")
 NOTO = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
@@ -26,14 +26,18 @@ SECOND = "NATOは12月に「サイバー防衛誓約」を採択した。"
 def _render(source: FontRef, *, r2l: bool = False) -> bytes:
     font = derive_vertical_font(source, SENTENCE + SECOND, ["12"], family="TougenVertPDF")
     second = SECOND.replace("12", '<span class="tcy">12</span>')
+    fetcher = RestrictedFetcher([])  # the build's fetcher: the derived font from memory only
+    url = fetcher.add("mincho", font.data, font.mime_type)
     html = f"""<!DOCTYPE html><html lang="ja"><head><style>
-    {font_face_css(font)}
+    @font-face {{ font-family: "{font.family}"; src: url("{url}"); }}
     @page {{ size: 210mm 148mm; margin: 15mm 20mm; }}
     body {{ margin: 0; font-family: "{font.family}"; font-size: 10pt; line-height: 17.5pt; }}
     .tcy {{ font-feature-settings: "{font.tcy_feature}"; }}
     </style></head><body><p>{SENTENCE}</p><p>{second}</p></body></html>"""
-    doc = weasyprint.HTML(string=html, url_fetcher=MemoryFontFetcher([font]))
-    return doc.write_pdf(finisher=rotate_pages(r2l=r2l))
+    doc = weasyprint.HTML(string=html, url_fetcher=fetcher)
+    pdf = doc.write_pdf(finisher=rotate_pages(r2l=r2l))
+    assert not fetcher.refused
+    return pdf
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
-from tougen_pub.ja import gojuon_key as gojuon_key  # re-exported for ingest.loader
-from tougen_pub.ja import reading_of as reading_of  # re-exported for ingest.loader
 from tougen_pub.ja import romaji_slug
 from tougen_pub.records.schema import Field, Record
 from tougen_pub.records.tomlfile import locate_key, parse_toml, read_text, validate_model

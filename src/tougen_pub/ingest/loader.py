@@ -18,14 +18,13 @@ from tougen_pub.ingest.glossary import (
     GlossaryFile,
     SourcesFile,
     check_unique,
-    gojuon_key,
     load_toml_file,
     outside_check,
-    reading_of,
     slug_of,
 )
 from tougen_pub.ingest.images import ImageChecker
 from tougen_pub.ingest.mdext import Converter, Resolver
+from tougen_pub.ja import gojuon_key, reading_of
 from tougen_pub.model import Book, GlossaryEntry, Source
 from tougen_pub.records.tomlfile import locate_key, parse_toml, read_text, validate_model
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 
 from tougen_pub.transforms.xhtml import CLASS_ATTR, HREF_ATTR, attribute, sub_text
 
@@ -35,13 +34,3 @@ def auto_tcy(fragment: str) -> str:
     if AUTO_TCY.search(fragment) is None:
         return fragment
     return sub_text(fragment, AUTO_TCY, _span, skip=_skip)
-
-
-def tcy_strings(fragment: str) -> set[str]:
-    """The texts of every tate-chu-yoko span (the vertical font needs a glyph for each)."""
-    root = ET.fromstring(f"<div>{fragment}</div>")
-    return {
-        "".join(el.itertext())
-        for el in root.iter("span")
-        if TCY_CLASS in (el.get("class") or "").split()
-    }

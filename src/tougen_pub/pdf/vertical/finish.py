@@ -13,12 +13,9 @@ from typing import Any
 
 import pydyf
 
+from tougen_pub.pdf.weasy import finisher_pages
+
 Finisher = Callable[[Any, pydyf.PDF], None]
-
-
-def _pages(pdf: pydyf.PDF) -> list[pydyf.Dictionary]:
-    kids = pdf.pages["Kids"]
-    return [pdf.objects[number] for number in kids[::3]]
 
 
 def rotate_pages(*, r2l: bool = False) -> Finisher:
@@ -31,7 +28,7 @@ def rotate_pages(*, r2l: bool = False) -> Finisher:
     """
 
     def finisher(document: Any, pdf: pydyf.PDF) -> None:
-        for page in _pages(pdf):
+        for page in finisher_pages(pdf):
             page["Rotate"] = (int(page.get("Rotate", 0)) + 90) % 360
         if r2l:
             prefs = pdf.catalog.get("ViewerPreferences")
