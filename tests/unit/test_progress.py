@@ -105,7 +105,7 @@ def test_status_line_on_terminal_and_silent_in_pipe(monkeypatch: pytest.MonkeyPa
 def test_pdf_page_status_reads_weasyprint_page_messages() -> None:
     import logging
 
-    from tougen_pub.pdf.builder import _PageStatus
+    from tougen_pub.pdf.weasy import _PageStatus
 
     seen: list[str] = []
     handler = _PageStatus(seen.append)

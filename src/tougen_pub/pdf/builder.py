@@ -47,7 +47,6 @@ from tougen_pub.pdf.prepared import Prepared
 from tougen_pub.pdf.report import report
 from tougen_pub.pdf.vertical.finish import rotate_pages
 from tougen_pub.pdf.weasy import (
-    _PageStatus,  # noqa: F401 - tests/unit/test_progress.py
     html_document,
     load_weasyprint,
     weasy_log,
