@@ -41,7 +41,7 @@ ELSEWHERE = {
         "tests/unit/test_doctor.py::test_environment_warnings_are_reported_once_without_a_location"
     ),
     # Only a Markdown converter without an image policy emits it (see DOCUMENTED_BUT_NOT_EMITTED).
-    "image-unsupported": "tests/unit/test_mdext.py::test_images_without_policy_are_refused",
+    "image-unsupported": "tests/unit/ingest/test_mdext.py::test_images_without_policy_are_refused",
 }
 
 # Documented codes that no input of the command line can produce (the gap stays visible here).

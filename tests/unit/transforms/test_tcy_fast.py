@@ -14,7 +14,7 @@ from tougen_pub.ingest.loader import load_book
 from tougen_pub.transforms.tcy import AUTO_TCY, TCY_CLASS, auto_tcy
 from tougen_pub.transforms.xhtml import map_text, regex_mapper, sub_text
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _reference(fragment: str) -> str:

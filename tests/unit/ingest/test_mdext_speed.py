@@ -11,7 +11,7 @@ from tougen_pub.diagnostics import Diagnostics
 from tougen_pub.ingest.frontmatter import split_article
 from tougen_pub.ingest.mdext import Converter, Resolver, _triggers
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 TRICKY = [
     "*強調*と**太字**、_下線_と__二重__、***三重***、a*b*c、2 * 3 * 4",
     "`code *not em*` と ``二重 ` バッククォート``、\\*エスケープ\\*、\\[\\[no\\]\\]",

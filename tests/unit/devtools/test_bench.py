@@ -14,7 +14,7 @@ import pytest
 from tougen_pub.devtools import bench
 from tougen_pub.devtools.bench import Peers, Sample, Task
 
-TINY = Path(__file__).resolve().parents[1] / "fixtures/books/tiny"
+TINY = Path(__file__).resolve().parents[2] / "fixtures/books/tiny"
 
 
 def test_median_and_ratio() -> None:

@@ -16,7 +16,7 @@ from tougen_pub.importers import blog
 from tougen_pub.importers.blog import book_identifier, run_import
 from tougen_pub.ingest.loader import load_book
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 EXPORTS = REPO / "tests" / "fixtures" / "exports"
 SEED = EXPORTS / "seed.txt"  # a copy of the series' sample export (000_dfe5ffe8d42215b0.txt)
 SHIPPED = REPO / "manuscript"

@@ -12,7 +12,7 @@ from tougen_pub.assets.fonts import resolve
 from tougen_pub.diagnostics import TougenError
 from tougen_pub.ingest.loader import read_config
 
-TINY = Path(__file__).resolve().parents[1] / "fixtures" / "books" / "tiny"
+TINY = Path(__file__).resolve().parents[2] / "fixtures" / "books" / "tiny"
 
 
 def _gothic():  # type: ignore[no-untyped-def]

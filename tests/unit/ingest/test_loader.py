@@ -17,7 +17,7 @@ from tougen_pub.ingest.mdext import Finding
 from tougen_pub.ja import gojuon_key
 from tougen_pub.model import Book
 
-TINY = Path(__file__).resolve().parents[1] / "fixtures" / "books" / "tiny"
+TINY = Path(__file__).resolve().parents[2] / "fixtures" / "books" / "tiny"
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c63f8cf00000301010018dd8db00000000049454e44ae426082"

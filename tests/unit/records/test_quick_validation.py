@@ -19,7 +19,7 @@ from tougen_pub.ingest.frontmatter import FrontMatter, SeeAlsoLink
 from tougen_pub.ingest.glossary import GlossaryFile, SourceRecord, SourcesFile, TermRecord
 from tougen_pub.records.schema import Record, construct, from_schema, schema_of
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 BOOKS = [REPO / "manuscript", REPO / "tests" / "fixtures" / "books" / "tiny"]
 
 

@@ -14,7 +14,7 @@ from tougen_pub.transforms.passes import Edition, apply, edition_of, passes_for
 from tougen_pub.transforms.tcy import auto_tcy
 from tougen_pub.transforms.xhtml import map_text
 
-TINY = Path(__file__).resolve().parents[1] / "fixtures" / "books" / "tiny"
+TINY = Path(__file__).resolve().parents[2] / "fixtures" / "books" / "tiny"
 
 
 def text_of(fragment: str) -> str:

@@ -1,0 +1,1 @@
+"""Tests of tougen_pub.transforms."""
