@@ -25,10 +25,6 @@ from click.testing import CliRunner
 
 from tougen_pub.cli import main
 
-# `tougen-pub build epub` on erroneous cases must write nothing and keep a previous output.
-# The build stops at loading, before any packager code runs; set to False to leave it out.
-BUILD_CHECK_ENABLED = True
-
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
@@ -963,7 +959,6 @@ STOP_THE_BUILD = [
 ]
 
 
-@pytest.mark.skipif(not BUILD_CHECK_ENABLED, reason="build check switched off")
 @pytest.mark.parametrize("name", STOP_THE_BUILD)
 def test_failed_build_writes_nothing(tmp_path: Path, name: str) -> None:
     case = next(c for c in CASES if c.name == name)

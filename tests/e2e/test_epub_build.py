@@ -107,17 +107,14 @@ def test_structure_matches_manuscript(built: dict[str, Path], manuscript: Path, 
 
 
 def test_rebuild_is_byte_identical(
-    built: dict[str, Path], manuscript: Path, tmp_path: Path
+    built: dict[str, Path], manuscript: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tougen_pub.diagnostics import Diagnostics
     from tougen_pub.epub.builder import epub_bytes
 
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
-        book, _ = load_book(manuscript)
-        assert epub_bytes(book, "vertical", Diagnostics()) == built["vertical"].read_bytes()
-    finally:
-        del os.environ["SOURCE_DATE_EPOCH"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    book, _ = load_book(manuscript)
+    assert epub_bytes(book, "vertical", Diagnostics()) == built["vertical"].read_bytes()
 
 
 def test_epubcheck_clean(built: dict[str, Path], tmp_path: Path, epubcheck_clean) -> None:

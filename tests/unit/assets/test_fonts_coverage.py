@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
+from machine import need_font
 from tougen_pub.assets import fonts
 from tougen_pub.assets.fonts import Coverage, FontRef, coverage, missing_chars
 
@@ -44,9 +45,8 @@ def test_coverage_matches_fonttools(kind: str) -> None:
 
 
 def test_coverage_of_a_collection_face() -> None:
-    path = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
-    if not path.is_file():
-        pytest.skip("Noto CJK collection not installed")
+    path, _index = need_font("Noto Sans CJK JP")
+    assert path.suffix == ".ttc"
     ref = FontRef(path, 2)
     assert _codepoints(coverage(ref)) == _fonttools_codepoints(ref)
 
@@ -99,21 +99,18 @@ def test_format4_segments_with_glyph_arrays(tmp_path: Path) -> None:
     assert _codepoints(cover) == {0x41, 0x43, 0x3042, 0x3044}
 
 
-def _faces() -> list[FontRef]:
-    faces = [
-        FontRef(Path(p))
-        for p in (
-            "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf",
-            "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
-        )
-    ]
-    noto = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
-    faces += [FontRef(noto, i) for i in (0, 2)]
-    return [f for f in faces if f.path.is_file()]
+FACES = [
+    ("IPAexMincho", None),
+    ("IPAexGothic", None),
+    ("Noto Sans CJK JP", 0),  # faces of a collection
+    ("Noto Sans CJK JP", 2),
+]
 
 
-@pytest.mark.parametrize("ref", _faces(), ids=str)
-def test_direct_lookup_agrees_with_the_whole_coverage(ref: FontRef) -> None:
+@pytest.mark.parametrize(("family", "index"), FACES, ids=lambda v: str(v))
+def test_direct_lookup_agrees_with_the_whole_coverage(family: str, index: int | None) -> None:
+    path, found_index = need_font(family)
+    ref = FontRef(path, found_index if index is None else index)
     cover = coverage(ref)
     edges = {p + d for s, e in zip(cover.starts, cover.ends, strict=True) for p in (s, e)
              for d in (-1, 0, 1)}  # fmt: skip

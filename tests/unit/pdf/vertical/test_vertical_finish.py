@@ -11,13 +11,14 @@ import pytest
 import weasyprint
 from pypdf import PdfReader
 
+from machine import font_path
 from tougen_pub.assets.fonts import FontRef
 from tougen_pub.pdf.fetch import RestrictedFetcher
 from tougen_pub.pdf.vertical.finish import rotate_pages
 from tougen_pub.pdf.vertical.font import derive_vertical_font
 
-IPAEX = Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf")
-NOTO = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
+IPAEX = font_path("IPAexMincho")
+NOTO = font_path("Noto Serif CJK JP")
 # a known sentence of the seed article, with a tcy number and sideways Latin
 SENTENCE = "1994年の「ブダペスト覚書」では、ウクライナが核兵器を放棄する見返りとして、ロシア、米国、英国から安全保障の保証を受けた。"
 SECOND = "NATOは12月に「サイバー防衛誓約」を採択した。"

@@ -9,11 +9,12 @@ import pytest
 from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
 
+from machine import font_path
 from tougen_pub.assets.fonts import FontRef
 from tougen_pub.pdf.vertical.font import DerivedFont, derive_vertical_font
 
-IPAEX = Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf")
-NOTO = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
+IPAEX = font_path("IPAexMincho")
+NOTO = font_path("Noto Serif CJK JP")
 TEXT = "漢字、。「」『』ー〜…ぁゃっABxy12０한"
 TCY = ["12", "5", "!?"]
 
