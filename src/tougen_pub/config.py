@@ -13,10 +13,11 @@ class Creator(Record, strip=True):
 
     name: str = Field(min_length=1, description="Name as printed (e.g. 小清水 桃源).")
     file_as: str | None = Field(
-        None, description="Reading used for sorting (e.g. こしみず とうげん)."
+        default=None, description="Reading used for sorting (e.g. こしみず とうげん)."
     )
     role: Literal["aut", "edt", "trl", "ill", "pbl"] = Field(
-        "aut", description="MARC relator: aut author, edt editor, trl translator, ill illustrator."
+        default="aut",
+        description="MARC relator: aut author, edt editor, trl translator, ill illustrator.",
     )
 
 
@@ -24,15 +25,15 @@ class Series(Record, strip=True):
     """The series the book belongs to (EPUB belongs-to-collection)."""
 
     name: str = Field(min_length=1, description="Series name, e.g. 桃源閑話.")
-    position: int | None = Field(None, ge=1, description="Volume number within the series.")
+    position: int | None = Field(default=None, ge=1, description="Volume number within the series.")
 
 
 class Fonts(Record, strip=True):
     """Fonts of the print editions and the cover: a path, ``path:index`` for a .ttc, or empty
     to let fontconfig find an installed Japanese font."""
 
-    mincho: str | None = Field(None, description="Body text face (明朝).")
-    gothic: str | None = Field(None, description="Heading face (ゴシック).")
+    mincho: str | None = Field(default=None, description="Body text face (明朝).")
+    gothic: str | None = Field(default=None, description="Heading face (ゴシック).")
 
 
 class Margins(Record, strip=True):
@@ -47,15 +48,15 @@ class Margins(Record, strip=True):
 class Print(Record, strip=True):
     """Print edition settings."""
 
-    font_size: float = Field(9.0, gt=4, lt=30, description="Body size in points.")
+    font_size: float = Field(default=9.0, gt=4, lt=30, description="Body size in points.")
     line_height: float = Field(
-        1.75, ge=1.0, le=3.0, description="Line pitch as a multiple of the body size."
+        default=1.75, ge=1.0, le=3.0, description="Line pitch as a multiple of the body size."
     )
     margins: dict[Literal["a5", "b6", "bunko", "shinsho"], Margins] = Field(
         default_factory=dict, description="Margins per trim size; presets apply where absent."
     )
     r2l_viewer: bool = Field(
-        False, description="Ask PDF viewers to show right-bound spreads (/Direction /R2L)."
+        default=False, description="Ask PDF viewers to show right-bound spreads (/Direction /R2L)."
     )
 
 
@@ -68,33 +69,36 @@ class BookConfig(Record, strip=True):
         description="Base name of the output files (build/NAME.epub, build/NAME-vertical.pdf).",
     )
     title: str = Field(min_length=1, description="Book title.")
-    title_reading: str | None = Field(None, description="Reading of the title (file-as).")
-    subtitle: str | None = Field(None, description="Subtitle.")
+    title_reading: str | None = Field(default=None, description="Reading of the title (file-as).")
+    subtitle: str | None = Field(default=None, description="Subtitle.")
     creators: list[Creator] = Field(default_factory=list, description="Authors and contributors.")
     language: str = Field(
-        "ja", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", description="BCP 47 language."
+        default="ja", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$", description="BCP 47 language."
     )
     identifier: str = Field(
         min_length=1, description="Unique identifier, e.g. urn:uuid:… or urn:isbn:…."
     )
-    publisher: str | None = Field(None, description="Publisher (奥付).")
-    rights: str | None = Field(None, description="Rights statement (奥付).")
-    date: dt.date | None = Field(None, description="Publication date of this edition.")
-    description: str | None = Field(None, description="Short description for the EPUB metadata.")
-    series: Series | None = Field(None, description="Series membership.")
+    publisher: str | None = Field(default=None, description="Publisher (奥付).")
+    rights: str | None = Field(default=None, description="Rights statement (奥付).")
+    date: dt.date | None = Field(default=None, description="Publication date of this edition.")
+    description: str | None = Field(
+        default=None, description="Short description for the EPUB metadata."
+    )
+    series: Series | None = Field(default=None, description="Series membership.")
     writing_mode: Literal["vertical", "horizontal"] = Field(
-        "vertical", description="Default writing mode: vertical (縦組) or horizontal (横組)."
+        default="vertical",
+        description="Default writing mode: vertical (縦組) or horizontal (横組).",
     )
     trim: Literal["a5", "b6", "bunko", "shinsho"] = Field(
-        "a5",
+        default="a5",
         description="Trim size of the print edition: a5, b6, bunko (A6), shinsho (103×182 mm).",
     )
     numerals: Literal["arabic", "kanji"] = Field(
-        "arabic",
+        default="arabic",
         description="Numerals in vertical editions: arabic (tate-chu-yoko) or kanji (二〇二五年).",
     )
     tcy: Literal["auto", "manual"] = Field(
-        "auto",
+        default="auto",
         description="Tate-chu-yoko: auto sets 1–2 digit numbers upright; manual only ^12^ markup.",
     )
     articles: list[str] = Field(

@@ -170,9 +170,9 @@ def resolve(kind: str, configured: str | None, base: Path) -> FontRef:
             )
         return ref
     for pattern in PATTERNS[kind]:
-        ref = fc_match(pattern)
-        if ref is not None:
-            return ref
+        found = fc_match(pattern)
+        if found is not None:
+            return found
     raise TougenError(f"no Japanese {kind} font found: {INSTALL_HINT}")
 
 
@@ -436,6 +436,6 @@ def _subtable_ranges(data: bytes, at: int) -> list[tuple[int, int]] | None:
         glyphs = struct.unpack_from(f">{n}H", data, at + 10)
         return [(first + i, first + i) for i, g in enumerate(glyphs) if g]
     if fmt == 0:
-        glyphs = data[at + 6 : at + 6 + 256]
-        return [(i, i) for i, g in enumerate(glyphs) if g]
+        glyph_ids = data[at + 6 : at + 6 + 256]
+        return [(i, i) for i, g in enumerate(glyph_ids) if g]
     return None

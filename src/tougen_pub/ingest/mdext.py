@@ -327,7 +327,7 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _triggers(pattern: object) -> tuple[str, ...] | None:
+def _triggers(pattern: md_inline.Pattern) -> tuple[str, ...] | None:
     """What a text must contain for ``pattern`` to match; None: always try it."""
     if isinstance(pattern, DelimiterProcessor):  # emphasis: its regex is the tokens
         return tuple(pattern.tokens) if all(pattern.tokens) else None
@@ -514,7 +514,7 @@ class Converter:
             root = well_formed(self._run(self.md, text))
         except ET.ParseError as exc:
             self.resolver.counter = counter
-            problem = find_malformed_html(text)
+            problem: tuple[int | None, int | None, str] | None = find_malformed_html(text)
             if problem is None:
                 problem = (None, None, f"raw HTML is not well-formed XHTML ({exc})")
             line, col, message = problem

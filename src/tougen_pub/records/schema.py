@@ -28,9 +28,10 @@ import sys
 import types
 import typing
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeGuard, TypeVar
 
 R = TypeVar("R", bound="Record")
+T = TypeVar("T")
 _MISSING = dataclasses.MISSING
 CONSTRAINTS = frozenset({"min_length", "pattern", "gt", "ge", "lt", "le"})
 
@@ -73,6 +74,10 @@ class Record:
 
     __strip__: ClassVar[bool] = False
     __checks__: ClassVar[dict[str, list[tuple[str, Callable[..., Any]]]]] = {}
+    if typing.TYPE_CHECKING:
+        # set on every subclass by dataclasses.dataclass (__init_subclass__): a record is a
+        # dataclass instance, whose fields dataclasses.fields() lists
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
     def __init_subclass__(cls, strip: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -114,24 +119,32 @@ class Record:
         return other
 
 
-def _record_class(annotation: Any) -> bool:
+def _record_class(annotation: Any) -> TypeGuard[type[Record]]:
     return isinstance(annotation, type) and issubclass(annotation, Record)
 
 
-@functools.cache
+def _per_class(func: Callable[[type[Record]], T]) -> Callable[[type[Record]], T]:
+    """``functools.cache`` for a function of a record class. The cache's wrapper takes
+    ``*args: Hashable``, and mypy does not see that a class object is hashable
+    (python/mypy#11470: ``type[X]`` is not ``Hashable``): the wrapper is typed as the
+    function it caches."""
+    return typing.cast("Callable[[type[Record]], T]", functools.cache(func))
+
+
+@_per_class
 def _fields(cls: type[Record]) -> dict[str, tuple[Any, dataclasses.Field[Any]]]:
     """name -> (resolved annotation, dataclass field), in declaration order."""
     names = vars(sys.modules[cls.__module__])
     return {
         f.name: (eval(f.type, names) if isinstance(f.type, str) else f.type, f)  # noqa: S307 - the class's own annotations
-        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        for f in dataclasses.fields(cls)
     }
 
 
 # -- the pydantic model of a record ----------------------------------------------------------
 
 
-@functools.cache
+@_per_class
 def schema_of(cls: type[Record]) -> Any:
     """The pydantic model that validates ``cls``: same name, fields, constraints and checks."""
     import pydantic

@@ -219,6 +219,7 @@ def compose(
         if j0 == n:
             lines.append(_finish(atoms, wd, i, n, "fit" if last_justified else "last", m))
             break
+        end: int | None  # None from _pull_in: no break to pull the line in to
         if j0 > i and may_break(atoms, j0):
             end, how = j0, "fit"
         else:

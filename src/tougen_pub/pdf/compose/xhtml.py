@@ -111,12 +111,12 @@ def _compose_block(block: ET.Element, s: Settings, inset: float, indent: float) 
     cls = (block.get("class") or "").split()
     if len(out) == 1 and not rest and block.get("style") is None and _may_be_line(block, out[0]):
         # a paragraph or list item of one line is that line (one block box fewer)
-        (line,) = out
-        block.text = line.text
-        block.extend(line)
-        block.set("class", " ".join([*(line.get("class") or "").split(), *cls, "composed"]))
-        if line.get("style") is not None:
-            block.set("style", line.get("style", ""))
+        (only,) = out
+        block.text = only.text
+        block.extend(only)
+        block.set("class", " ".join([*(only.get("class") or "").split(), *cls, "composed"]))
+        if only.get("style") is not None:
+            block.set("style", only.get("style", ""))
         return
     for el in out:
         block.append(el)

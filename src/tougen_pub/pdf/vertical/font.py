@@ -634,7 +634,7 @@ def _derive(
     vmtx = font.get("vmtx")
     vert = _single_subst(font, ("vrt2", "vert"))  # 'vert' wins where both map
     hwid = _single_subst(font, ("hwid",))
-    cmap = dict(font.getBestCmap())
+    cmap: dict[int, str] = dict(font.getBestCmap())  # code point -> glyph name
 
     # which glyph each upright code point is drawn from
     plan: dict[int, str] = {}

@@ -237,9 +237,9 @@ def parse_ucd(path: Path) -> list[tuple[int, int, str]]:
         if not line:
             continue
         cps, value = (field.strip() for field in line.split(";"))
-        first, _, last = cps.partition("..")
+        start, _, end = cps.partition("..")
         if value != "R":
-            ranges.append((int(first, 16), int(last or first, 16), value))
+            ranges.append((int(start, 16), int(end or start, 16), value))
     ranges.sort()
     merged: list[tuple[int, int, str]] = []
     for first, last, value in ranges:
