@@ -27,11 +27,11 @@ class FrontMatter(Record, strip=True):
 
     title: str = Field(min_length=1, description="Article title.")
     date: dt.datetime | dt.date | None = Field(
-        None, description="Publication date(time) of the post."
+        default=None, description="Publication date(time) of the post."
     )
-    url: str | None = Field(None, description="Address of the original post.")
-    image_credit: str | None = Field(None, description="Credit line of the post's image.")
-    series: str | None = Field(None, description="Series name.")
+    url: str | None = Field(default=None, description="Address of the original post.")
+    image_credit: str | None = Field(default=None, description="Credit line of the post's image.")
+    series: str | None = Field(default=None, description="Series name.")
     sources: list[str] = Field(default_factory=list, description="Ids of sources in sources.toml.")
     see_also: list[SeeAlsoLink] = Field(default_factory=list, description="Related posts.")
 

@@ -16,17 +16,19 @@ class TermRecord(Record, strip=True):
     """A ``[[term]]`` of glossary.toml."""
 
     id: str | None = Field(
-        None, pattern=ID_PATTERN, description="Anchor id; from the term if absent."
+        default=None, pattern=ID_PATTERN, description="Anchor id; from the term if absent."
     )
     term: str = Field(min_length=1, description="The term as it appears in the text.")
-    reading: str | None = Field(None, description="Reading in kana, for 五十音 order.")
+    reading: str | None = Field(default=None, description="Reading in kana, for 五十音 order.")
     definition: str = Field(min_length=1, description="Definition, in Markdown.")
     aliases: list[str] = Field(default_factory=list, description="Other names that resolve here.")
-    origin: str | None = Field(None, description="Where the entry came from (article path).")
+    origin: str | None = Field(
+        default=None, description="Where the entry came from (article path)."
+    )
 
 
 class GlossaryFile(Record):
-    note: str | None = Field(None, description="A note printed under the glossary heading.")
+    note: str | None = Field(default=None, description="A note printed under the glossary heading.")
     term: list[TermRecord] = Field(default_factory=list)
 
 
@@ -35,7 +37,7 @@ class SourceRecord(Record, strip=True):
 
     id: str = Field(pattern=ID_PATTERN, description="Id used in [@id] and front matter.")
     title: str = Field(min_length=1)
-    url: str | None = Field(None, pattern=r"^https?://\S+$")
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     publisher: str | None = None
     published: str | None = None
     accessed: str | None = None
