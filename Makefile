@@ -13,7 +13,7 @@ TOUGEN := $(BIN)/tougen-pub
 PYTEST_ARGS ?=
 
 .PHONY: all setup system-deps check epub pdf books test test-fast lint format clean help
-.PHONY: bench bench-scale mutants
+.PHONY: bench bench-scale mutants coverage
 
 help:
 	@echo "make all        set up, check the manuscript and build every edition into $(OUT)/"
@@ -22,6 +22,7 @@ help:
 	@echo "make check      validate $(MANUSCRIPT)/ and print every problem"
 	@echo "make test       set up and run the test suite"
 	@echo "make lint       ruff, mypy and the layer contract (tests/test_layers.py)"
+	@echo "make coverage   the test suite under coverage, with a report"
 	@echo "make mutants    stub out each print feature in a scratch copy; the tests must fail"
 	@echo "make clean      remove $(OUT)/ and the virtualenv"
 
@@ -43,7 +44,7 @@ PIP_NOISE := grep -v "^WARNING: Location 'file:.*' is ignored" || true
 
 # Fast and silent on a complete machine; installs (as root) or names what is missing.
 system-deps:
-	@scripts/system-deps.sh $(if $(filter test test-fast mutants,$(MAKECMDGOALS)),--test)
+	@scripts/system-deps.sh $(if $(filter test test-fast mutants coverage,$(MAKECMDGOALS)),--test)
 
 check: setup
 	$(TOUGEN) check --manuscript $(MANUSCRIPT)
@@ -71,6 +72,13 @@ lint: setup
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_layers.py
+
+# The suite under coverage (forked workers included): same results as a plain run.
+coverage: setup system-deps
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report --skip-covered --sort=cover | tail -25
 
 # Stub out each feature listed in tests/mutants/*.toml in a scratch copy; its tests must fail.
 mutants: setup
