@@ -19,7 +19,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from tougen_pub import __version__
 from tougen_pub.diagnostics import TougenError
-from tougen_pub.options import NUMERALS, TRIM_SIZES, WRITING_MODES
+from tougen_pub.options import NUMERALS, PRESS_PROFILES, TRIM_SIZES, WRITING_MODES
 
 MANUSCRIPT_HELP = "Manuscript folder (book.toml, articles/, glossary.toml, sources.toml)."
 WRITING_MODE = click.Choice(WRITING_MODES)
@@ -154,6 +154,47 @@ def doctor(manuscript: Path, out: Path, quiet: bool) -> None:
     if text:
         click.echo(text, err=quiet)
     sys.exit(status)
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--press",
+    type=click.Choice(PRESS_PROFILES),
+    default=None,
+    help="What the file is for: x1a (PDF/X-1a:2003), x4 (PDF/X-4), kdp (KDP paperback); "
+    "default: any press (CMYK or gray, bleed, ノンブル, fonts).",
+)
+@click.option(
+    "--pages-multiple",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="The page count must be a multiple of this (1: any count).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Only the findings, no table.")
+def preflight(pdf: Path, press: str | None, pages_multiple: int, quiet: bool) -> None:
+    """Check a PDF as a print shop's preflight would: boxes and bleed, page count, a page
+    number (ノンブル) on every page, fonts embedded once each and not Type 3, colour
+    spaces (RGB is an error), transparency and annotations (PDF/X-1a), the PDF/X output
+    intent, text in the safe zone, image resolution. Works on any PDF.
+
+    Findings are printed as FILE.pdf#page=N: level: message [code]; the exit status is 1
+    when any is an error.
+    """
+    from tougen_pub.pdf.preflight import preflight as run_preflight
+
+    try:
+        report = run_preflight(pdf, press, pages_multiple)
+    except TougenError as exc:
+        _fail(exc)
+        return
+    for diag in report.ordered():
+        if not (quiet and diag.level.value == "info"):
+            click.echo(diag.format(), err=True)
+    if not quiet:
+        click.echo(report.table(), err=True)
+    sys.exit(1 if report.failed else 0)
 
 
 @main.group()

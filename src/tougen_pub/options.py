@@ -10,6 +10,7 @@ WRITING_MODES = ("vertical", "horizontal")
 TRIM_SIZES = ("a5", "b6", "bunko", "shinsho")
 NUMERALS = ("arabic", "kanji")
 OUTPUT_KINDS = ("epub", "pdf")
+PRESS_PROFILES = ("x1a", "x4", "kdp")  # what a press-ready PDF is made for
 
 
 @dataclass(frozen=True)
