@@ -235,9 +235,9 @@ def _common(f):  # type: ignore[no-untyped-def]
 def build_epub(writing_mode: str | None, manuscript: Path, out: Path, strict: bool) -> None:
     """EPUB 3: build/NAME.epub (vertical) or build/NAME-horizontal.epub."""
     from tougen_pub.options import BuildOptions
-    from tougen_pub.pipeline import build_book
+    from tougen_pub.pipeline import build
 
-    _run(build_book, "epub", BuildOptions(manuscript, out, writing_mode, strict=strict))
+    _run(build, "epub", BuildOptions(manuscript, out, writing_mode, strict=strict))
 
 
 @build.command("pdf")
@@ -248,7 +248,7 @@ def build_epub(writing_mode: str | None, manuscript: Path, out: Path, strict: bo
     default=None,
     help="Trim size; default from book.toml (a5).",
 )
-@click.option("--marks", is_flag=True, help="Crop marks and 3 mm bleed.")
+@click.option("--marks", is_flag=True, help="Japanese crop marks (トンボ) outside a 3 mm bleed.")
 @click.option(
     "--numerals",
     type=click.Choice(NUMERALS),
@@ -256,6 +256,13 @@ def build_epub(writing_mode: str | None, manuscript: Path, out: Path, strict: bo
     help="Vertical books: arabic (tate-chu-yoko) or kanji numerals (二〇二五年).",
 )
 @click.option("--r2l-viewer", is_flag=True, help="Ask viewers for right-bound spreads.")
+@click.option(
+    "--press",
+    type=click.Choice(PRESS_PROFILES),
+    default=None,
+    help="Press-ready PDF: x1a (PDF/X-1a:2003), x4 (PDF/X-4) or kdp (KDP paperback): "
+    "bleed, portrait pages, PDF/X keys; checked by preflight. Default from book.toml.",
+)
 def build_pdf(
     writing_mode: str | None,
     manuscript: Path,
@@ -265,10 +272,12 @@ def build_pdf(
     marks: bool,
     numerals: str | None,
     r2l_viewer: bool,
+    press: str | None,
 ) -> None:
-    """Print PDF: build/NAME-vertical.pdf or build/NAME-horizontal.pdf."""
+    """Print PDF: build/NAME-vertical.pdf or build/NAME-horizontal.pdf, with its page plan
+    (台割) beside it (NAME-MODE.plan.txt)."""
     from tougen_pub.options import BuildOptions
-    from tougen_pub.pipeline import build_book
+    from tougen_pub.pipeline import build
 
     options = BuildOptions(
         manuscript,
@@ -279,15 +288,18 @@ def build_pdf(
         marks=marks,
         numerals=numerals,
         r2l_viewer=r2l_viewer,
+        press=press,
     )
-    _run(build_book, "pdf", options)
+    _run(build, "pdf", options)
 
 
 def _run(func, kind: str, options) -> None:  # type: ignore[no-untyped-def]
     try:
-        path, diags = func(kind, options)
+        built = func(kind, options)
     except TougenError as exc:
         _fail(exc)
         return
-    diags.print(show_info=False)
-    click.echo(f"wrote {path}", err=True)
+    built.diagnostics.print(show_info=False)
+    for line in built.notes.lines:
+        click.echo(line, err=True)
+    click.echo(f"wrote {built.path}", err=True)

@@ -58,6 +58,20 @@ class Print(Record, strip=True):
     r2l_viewer: bool = Field(
         default=False, description="Ask PDF viewers to show right-bound spreads (/Direction /R2L)."
     )
+    pages_multiple: Literal[1, 2, 4, 8, 16] = Field(
+        default=4,
+        description="Blank pages at the end bring the page count to a multiple of this "
+        "(printed sheets fold into signatures of 4, 8 or 16 pages); 1: no blanks.",
+    )
+    colour: Literal["gray", "colour"] = Field(
+        default="gray",
+        description="Ink of the book: gray (one colour: text and images on the black "
+        "plate) or colour (images keep their colours; text stays black only).",
+    )
+    press: Literal["x1a", "x4", "kdp"] | None = Field(
+        default=None,
+        description="Press-ready output as with --press: PDF/X-1a, PDF/X-4 or KDP paperback.",
+    )
 
 
 class BookConfig(Record, strip=True):

@@ -3,7 +3,7 @@ the builders, and the tables of allowed values."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 WRITING_MODES = ("vertical", "horizontal")
@@ -25,6 +25,8 @@ class BuildOptions:
     marks: bool = False
     numerals: str | None = None
     r2l_viewer: bool = False
+    #: PDF: press-ready output (x1a, x4, kdp); None: book.toml's [print] press
+    press: str | None = None
     #: PDF: lay the book out in parts on every idle CPU (False: one document)
     parts: bool = True
 
@@ -32,3 +34,12 @@ class BuildOptions:
     def cache_dir(self) -> Path:
         """``<out>/.cache``: what recent builds derived, kept for speed, never distributed."""
         return Path(self.out) / ".cache"
+
+
+@dataclass
+class BuildNotes:
+    """What a builder has to say besides its file: lines for the user, and files written
+    beside it (suffix after the output's stem → bytes, e.g. ``.plan.txt``)."""
+
+    lines: list[str] = field(default_factory=list)
+    beside: dict[str, bytes] = field(default_factory=dict)

@@ -8,6 +8,7 @@ The builders (``BUILDERS``) know their format and nothing of the command line.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -18,8 +19,8 @@ from tougen_pub.epub.builder import EpubBuilder
 from tougen_pub.ingest.articles import ARTICLES_DIR, PARALLEL_MIN_ARTICLES
 from tougen_pub.ingest.loader import load_book, read_config
 from tougen_pub.model import Book
-from tougen_pub.options import BuildOptions
-from tougen_pub.output import atomic_path
+from tougen_pub.options import BuildNotes, BuildOptions
+from tougen_pub.output import atomic_path, atomic_write
 from tougen_pub.parallel import jobs_for
 from tougen_pub.pdf.builder import PdfBuilder
 from tougen_pub.transforms.edition import EditionBook, edition_book
@@ -35,7 +36,9 @@ class Builder(Protocol):
 
     def output_path(self, book: Book, mode: str, out: Path) -> Path: ...
 
-    def write(self, job: EditionBook, options: BuildOptions, diags: Diagnostics, tmp: Path) -> None:
+    def write(
+        self, job: EditionBook, options: BuildOptions, diags: Diagnostics, tmp: Path
+    ) -> BuildNotes:
         """Write the output into ``tmp``; problems go into ``diags``."""
 
 
@@ -58,10 +61,19 @@ def load_or_fail(root: Path, strict: bool) -> tuple[Book, Diagnostics]:
     return book, diags
 
 
-def build_book(
-    kind: str, options: BuildOptions, builder: Builder | None = None
-) -> tuple[Path, Diagnostics]:
-    """Build one output ("epub" or "pdf") and return its path and the diagnostics."""
+@dataclass(frozen=True)
+class Built:
+    """A finished build: the output file, every diagnostic, the builder's notes."""
+
+    path: Path
+    diagnostics: Diagnostics
+    notes: BuildNotes
+
+
+def build(kind: str, options: BuildOptions, builder: Builder | None = None) -> Built:
+    """Build one output ("epub" or "pdf"): load, check, run the edition passes, let the
+    builder write a temporary file, fail on errors, then rename it into place and write
+    the files the builder puts beside it."""
     builder = builder or BUILDERS[kind]
     if builder.cover:
         start_cover(options)
@@ -70,10 +82,20 @@ def build_book(
     job = edition_book(book, mode, options.numerals)
     target = builder.output_path(book, mode, options.out)
     with atomic_path(target) as tmp:
-        builder.write(job, options, diags, tmp)
+        notes = builder.write(job, options, diags, tmp)
         fail_if(diags, options.strict, f"while {builder.doing}")
+    for suffix, data in notes.beside.items():
+        atomic_write(target.with_name(target.stem + suffix), data)
     keep_rendered_covers()  # the cover cache is written only once the book is
-    return target, diags
+    return Built(target, diags, notes)
+
+
+def build_book(
+    kind: str, options: BuildOptions, builder: Builder | None = None
+) -> tuple[Path, Diagnostics]:
+    """:func:`build`, returning the output's path and the diagnostics."""
+    built = build(kind, options, builder)
+    return built.path, built.diagnostics
 
 
 def start_cover(options: BuildOptions) -> None:
@@ -87,4 +109,12 @@ def start_cover(options: BuildOptions) -> None:
         prefetch_cover(options.manuscript, options.writing_mode, options.cache_dir, read_config)
 
 
-__all__ = ["BUILDERS", "BuildOptions", "Builder", "build_book", "check_manuscript"]
+__all__ = [
+    "BUILDERS",
+    "BuildOptions",
+    "Builder",
+    "Built",
+    "build",
+    "build_book",
+    "check_manuscript",
+]

@@ -64,6 +64,10 @@ def manuscript(tiny_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     (root / "images" / "mark.svg").write_text(SVG, encoding="utf-8")
     article = root / "articles" / "01-hajimari.md"
     article.write_text(article.read_text(encoding="utf-8") + BODY, encoding="utf-8")
+    # a colour book: the images print as they are (one-colour books are tested in
+    # tests/e2e/test_press.py)
+    book = root / "book.toml"
+    book.write_text(book.read_text(encoding="utf-8") + '\n[print]\ncolour = "colour"\n')
     glossary = root / "glossary.toml"
     glossary.write_text(
         glossary.read_text(encoding="utf-8").replace(

@@ -211,13 +211,32 @@ def test_outline_has_every_article_and_the_back_matter(built: Built) -> None:
 def test_running_heads_and_page_numbers(built: Built) -> None:
     pages = _page_texts(built.pdf)
     n = next(i for i, t in enumerate(pages, 1) if t.lstrip().startswith("長い記事の組版"))
-    opening = [ln.strip() for ln in pages[n - 1].splitlines() if ln.strip()]
-    assert opening[-1] != str(n)  # no ノンブル on the opening page
     verso = [ln.strip() for ln in pages[n].splitlines() if ln.strip()]
     recto = [ln.strip() for ln in pages[n + 1].splitlines() if ln.strip()]
     assert verso[0] == "小さな本" and verso[-1] == str(n + 1)
     assert recto[0] == "長い記事の組版" and recto[-1] == str(n + 2)
-    assert pages[1].strip() == ""  # the blank verso after the title page has nothing
+    # the opening page and the blank verso after the title page show no ノンブル: they
+    # carry only the hidden one, small, in the gutter (left on a recto, right on a verso)
+    assert _folios(built.pdf, n) == [(5.0, "gutter")]
+    assert _folios(built.pdf, 2) == [(5.0, "gutter")]
+    assert pages[1].strip() == "2"
+    assert _folios(built.pdf, n + 1) == [(8.0, "outer")]
+
+
+def _folios(pdf: Path, number: int) -> list[tuple[float, str]]:
+    """(size, side) of each word on page ``number`` that is its page number."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as doc:
+        page = doc.pages[number - 1]
+        words = page.extract_words(extra_attrs=["size"])
+        recto = number % 2 == 1
+        out = []
+        for w in words:
+            if w["text"] == str(number):
+                left = w["x0"] < page.width / 2
+                out.append((round(w["size"], 1), "gutter" if left == recto else "outer"))
+        return out
 
 
 def test_text_is_extracted_in_reading_order(built: Built) -> None:

@@ -60,7 +60,9 @@ def test_bunko_with_marks_is_reproducible(tmp_path: Path, tiny_root: Path, monke
     media = page.mediabox
     assert float(trim.width) == pytest.approx(105 * MM, abs=0.1)
     assert float(trim.height) == pytest.approx(148 * MM, abs=0.1)
-    assert float(media.width) == pytest.approx((105 + 6) * MM, abs=0.1)  # 3 mm bleed each side
+    bleed = page.bleedbox
+    assert float(bleed.width) == pytest.approx((105 + 6) * MM, abs=0.1)  # 3 mm bleed each side
+    assert float(media.width) == pytest.approx((105 + 6 + 20) * MM, abs=0.1)  # marks outside
     assert reader.metadata["/CreationDate"].startswith("D:20250209000000")
     assert reader.metadata["/ModDate"] == reader.metadata["/CreationDate"]
     assert len(reader.trailer["/ID"]) == 2

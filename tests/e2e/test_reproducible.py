@@ -111,6 +111,9 @@ def test_same_books_and_nothing_else(two_runs: tuple[Path, Path]) -> None:
                 "tougen-kanwa-horizontal.epub",
                 "tougen-kanwa-vertical.pdf",
                 "tougen-kanwa-horizontal.pdf",
+                # the page plan (台割) beside each PDF
+                "tougen-kanwa-vertical.plan.txt",
+                "tougen-kanwa-horizontal.plan.txt",
             ]
         )
     )

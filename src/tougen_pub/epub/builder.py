@@ -23,7 +23,7 @@ from tougen_pub.assets.fonts import book_fonts, missing_chars
 from tougen_pub.assets.images import image_uses, load_images, package_names, warn_missing_alt
 from tougen_pub.diagnostics import Diagnostics, SourceLocation, TougenError, fail_if
 from tougen_pub.model import Book
-from tougen_pub.options import BuildOptions
+from tougen_pub.options import BuildNotes, BuildOptions
 from tougen_pub.paths import styles_dir
 from tougen_pub.render.epub import COVER_IMAGE, STYLE_DIR, RenderedBook, TocEntry, render_pages
 from tougen_pub.transforms.edition import EditionBook, edition_book
@@ -60,8 +60,11 @@ class EpubBuilder:
     def output_path(self, book: Book, mode: str, out: Path) -> Path:
         return output_path(book, mode, out)
 
-    def write(self, job: EditionBook, options: BuildOptions, diags: Diagnostics, tmp: Path) -> None:
+    def write(
+        self, job: EditionBook, options: BuildOptions, diags: Diagnostics, tmp: Path
+    ) -> BuildNotes:
         tmp.write_bytes(render_epub(job, diags, cache_dir=options.cache_dir))
+        return BuildNotes()
 
 
 def epub_bytes(

@@ -14,6 +14,7 @@ under the manuscript and styles folders and the fonts held in memory.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -25,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 from tougen_pub.assets.builddate import source_date_epoch
 from tougen_pub.assets.fonts import BookFonts, FontRef, book_fonts
 from tougen_pub.check import check_glyphs
-from tougen_pub.diagnostics import Diagnostics, fail_if
-from tougen_pub.model import Book
-from tougen_pub.options import BuildOptions
+from tougen_pub.diagnostics import Diagnostic, Diagnostics, SourceLocation, fail_if
+from tougen_pub.model import Article, Book, GlossaryEntry
+from tougen_pub.options import BuildNotes, BuildOptions
 from tougen_pub.output import atomic_path
 from tougen_pub.paths import styles_dir
 from tougen_pub.pdf.cache import font_cache_dir, page_cache_path, read_page_map, write_page_map
@@ -40,11 +41,22 @@ from tougen_pub.pdf.charset import (
 )
 from tougen_pub.pdf.compose.metrics import metrics_for
 from tougen_pub.pdf.compose.xhtml import Settings, compose_fragment
-from tougen_pub.pdf.geometry import FAMILIES, STYLESHEETS, geometry, image_box, page_css
+from tougen_pub.pdf.geometry import (
+    FAMILIES,
+    STYLESHEETS,
+    bleed_for,
+    geometry,
+    image_box,
+    page_css,
+)
 from tougen_pub.pdf.pagerefs import anchor_pages, referenced_anchors, with_page_numbers
 from tougen_pub.pdf.parts.layout import render_in_parts
+from tougen_pub.pdf.parts.plan import split
 from tougen_pub.pdf.prepared import Prepared
-from tougen_pub.pdf.report import report
+from tougen_pub.pdf.press.finish import Finishing, finish
+from tougen_pub.pdf.press.ink import gray_image, warn_colour_images
+from tougen_pub.pdf.press.pageplan import pad_document
+from tougen_pub.pdf.report import find_text, report
 from tougen_pub.pdf.vertical.finish import rotate_pages
 from tougen_pub.pdf.weasy import (
     html_document,
@@ -142,13 +154,19 @@ def prepare_edition(job: EditionBook, options: BuildOptions, diags: Diagnostics)
     load_weasyprint()
     from tougen_pub.pdf.fetch import FONT_SCHEME, RestrictedFetcher  # imports WeasyPrint
 
-    fetcher = RestrictedFetcher([book.root, styles_dir()])
+    gray = book.config.print.colour == "gray"
+    if gray:
+        warn_colour_images(image_uses(book), diags)
+    fetcher = RestrictedFetcher(
+        [book.root, styles_dir()], image_filter=gray_image if gray else None
+    )
     styles = styles_dir()
     vertical = mode == "vertical"
+    bleed = bleed_for(press_of(book, options), options.marks)
 
     def page(font_urls: dict[str, str], extra_css: str = "") -> PrintPage:
         css = page_css(
-            g, title=book.config.title, marks=options.marks, numerals=numerals, font_urls=font_urls
+            g, title=book.config.title, bleed_mm=bleed, numerals=numerals, font_urls=font_urls
         )
         return PrintPage(
             mode=mode,
@@ -208,6 +226,23 @@ def prepare_edition(job: EditionBook, options: BuildOptions, diags: Diagnostics)
         inline=inline,
     ).render()
     return Prepared(html, fetcher, g, finisher, book.root.resolve().as_uri() + "/")
+
+
+def press_of(book: Book, options: BuildOptions) -> str | None:
+    """The press the PDF is made for: --press, else book.toml's [print] press."""
+    return options.press or book.config.print.press
+
+
+def image_uses(book: Book) -> list[tuple[Path, SourceLocation]]:
+    """Every image of the book once, located where it is first used."""
+    seen: dict[str, SourceLocation] = {}
+    owners: list[Article | GlossaryEntry] = [*book.articles, *book.glossary]
+    for owner in owners:
+        for rel in owner.images:
+            if rel not in seen:
+                where = find_text(owner.location, rel.rsplit("/", 1)[-1], book.root)
+                seen[rel] = where or SourceLocation(str(book.root / rel))
+    return [(book.root / rel, where) for rel, where in seen.items()]
 
 
 def _fill(skeleton: str, fragments: list[str]) -> str:
@@ -277,8 +312,10 @@ class PdfBuilder:
     def output_path(self, book: Book, mode: str, out: Path) -> Path:
         return output_path(book, mode, out)
 
-    def write(self, job: EditionBook, options: BuildOptions, diags: Diagnostics, tmp: Path) -> None:
-        write_edition(job, options, diags, tmp)
+    def write(
+        self, job: EditionBook, options: BuildOptions, diags: Diagnostics, tmp: Path
+    ) -> BuildNotes:
+        return write_edition(job, options, diags, tmp).notes
 
 
 def build(
@@ -296,8 +333,9 @@ def build(
 def write_edition(
     job: EditionBook, options: BuildOptions, diags: Diagnostics, tmp: Path
 ) -> Prepared:
-    """Lay out one edition and write it into ``tmp`` (which exists from the start of the
-    layout: an interrupted or failed build removes it and leaves a previous PDF as it was)."""
+    """Lay out one edition, finish it for the printer and write it into ``tmp`` (which
+    exists from the start of the layout: an interrupted or failed build removes it and
+    leaves a previous PDF as it was). A press build is checked by the preflight."""
     book, mode = job.book, job.mode
     prepared = prepare_edition(job, options, diags)
     prepared.page_cache = page_cache_path(book, mode, options.out)
@@ -308,19 +346,65 @@ def write_edition(
     bound = render_in_parts(prepared, book, diags, identifier) if options.parts else None
     if bound is not None:
         fail_if(diags, options.strict, laying_out)
-        tmp.write_bytes(bound)
-        return prepared
-    document = render(prepared, book, diags)
-    fail_if(diags, options.strict, laying_out)
-    seen = len(prepared.fetcher.refused)
-    with weasy_log() as log:
-        document.write_pdf(tmp, finisher=prepared.finisher, pdf_identifier=identifier)
-        # Images referenced by SVG images are fetched while drawing, not during layout.
-        late = prepared.fetcher.refused[seen:]
-        report(late, log.messages, book, diags)
-        if late:
-            fail_if(diags, False, "while writing the PDF")
+        data = bound
+    else:
+        document = render(prepared, book, diags)
+        fail_if(diags, options.strict, laying_out)
+        seen = len(prepared.fetcher.refused)
+        with weasy_log() as log:
+            data = document.write_pdf(finisher=prepared.finisher, pdf_identifier=identifier)
+            # Images referenced by SVG images are fetched while drawing, not during layout.
+            late = prepared.fetcher.refused[seen:]
+            report(late, log.messages, book, diags)
+            if late:
+                fail_if(diags, False, "while writing the PDF")
+    press = press_of(book, options)
+    finishing = Finishing(
+        mode=mode,
+        multiple=book.config.print.pages_multiple,
+        press=press,
+        marks=options.marks,
+        bleed_mm=bleed_for(press, options.marks),
+        identifier=identifier,
+        title=book.config.title,
+        date=build_date(book),
+        one_colour=book.config.print.colour == "gray",
+    )
+    data, plan = finish(data, job.edited, finishing, functools.partial(_pad_pages, prepared))
+    tmp.write_bytes(data)
+    prepared.notes.lines.append(plan.summary())
+    prepared.notes.beside[".plan.txt"] = plan.text(book.config.title).encode()
+    if press:
+        from tougen_pub.pdf.preflight import preflight
+
+        checked = preflight(tmp, press, plan.multiple)
+        diags.extend(relocate(checked.diagnostics, tmp, output_path(book, mode, options.out)))
+        prepared.notes.lines.append(
+            f"preflight ({checked.press.title}): "
+            f"{len(checked.diagnostics.errors)} error(s), "
+            f"{len(checked.diagnostics.warnings)} warning(s)"
+        )
     return prepared
+
+
+def _pad_pages(prepared: Prepared, start: int, count: int) -> bytes:
+    """``count`` blank pages numbered from ``start``, in the book's stylesheets."""
+    head, _units, tail = split(prepared.html) or (prepared.html, [], "")
+    html = pad_document(head, tail, start=start, count=count, mode=prepared.geometry.mode)
+    with weasy_log(show_pages=False):
+        document = html_document(prepared, html).render(optimize_images=False)
+        return bytes(document.write_pdf(finisher=prepared.finisher))
+
+
+def relocate(found: Diagnostics, tmp: Path, target: Path) -> list[Diagnostic]:
+    """The preflight's findings on the temporary file, located in the output file."""
+    out = []
+    for diag in found:
+        loc = diag.location
+        if loc is not None and loc.path.startswith(str(tmp)):
+            loc = SourceLocation(str(target) + loc.path[len(str(tmp)) :], loc.line, loc.column)
+        out.append(Diagnostic(diag.level, diag.code, diag.message, loc))
+    return out
 
 
 __all__ = ["PdfBuilder", "build", "prepare", "prepare_edition", "render", "write_edition"]

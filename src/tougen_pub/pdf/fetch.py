@@ -8,6 +8,7 @@ recorded, so the build reports it as a located diagnostic. There is no network a
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -15,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 
 FONT_SCHEME = "tougen-font"
+RASTER_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
 class RefusedURL(ValueError):
@@ -37,12 +39,17 @@ class RestrictedFetcher(weasyprint.URLFetcher):
     """A WeasyPrint URL fetcher serving ``file:`` URLs under ``roots`` and ``tougen-font:``."""
 
     def __init__(
-        self, roots: list[Path], resources: dict[str, MemoryResource] | None = None
+        self,
+        roots: list[Path],
+        resources: dict[str, MemoryResource] | None = None,
+        image_filter: Callable[[bytes, str], tuple[bytes, str]] | None = None,
     ) -> None:
         super().__init__(timeout=1, allowed_protocols=("file", FONT_SCHEME), allow_redirects=False)
         self.roots = [Path(r).resolve() for r in roots]
         self.resources = dict(resources or {})
         self.refused: list[Refusal] = []
+        #: raster images pass through it (bytes, MIME type → bytes, MIME type), e.g. to gray
+        self.image_filter = image_filter
 
     def add(self, name: str, data: bytes, mime_type: str = "font/otf") -> str:
         """Serve ``data`` under ``tougen-font:NAME``; returns the URL."""
@@ -73,9 +80,10 @@ class RestrictedFetcher(weasyprint.URLFetcher):
             )
         path = self.allowed_path(url)
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return weasyprint.urls.URLFetcherResponse(
-            path.as_uri(), path.read_bytes(), {"Content-Type": mime}
-        )
+        data = path.read_bytes()
+        if self.image_filter is not None and mime in RASTER_TYPES:
+            data, mime = self.image_filter(data, mime)
+        return weasyprint.urls.URLFetcherResponse(path.as_uri(), data, {"Content-Type": mime})
 
     def allowed_path(self, url: str) -> Path:
         """The real path of a ``file:`` URL if it lies under an allowed folder."""

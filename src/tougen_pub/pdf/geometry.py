@@ -31,7 +31,11 @@ MARGIN_PRESETS: dict[str, dict[str, Margins]] = {
         "shinsho": Margins(top=20, bottom=17, inner=15, outer=12),
     },
 }
-BLEED_MM = 3.0
+SAFE_MM = 5.0  # text this far inside the trim at least (printers cut up to ~3 mm off)
+HEAD_GAP_MM = 4.0  # between the text block and a running head, where the margin allows
+HEAD_PT = 7.5  # size of the running heads (print-*.css)
+BLEED_MM = 3.0  # beyond the trim, for the printer; KDP asks for 0.125 in
+KDP_BLEED_MM = 3.175
 STYLESHEETS = {
     "horizontal": ("print.css", "print-horizontal.css"),
     "vertical": ("print.css", "print-vertical.css"),
@@ -105,15 +109,18 @@ def _css_string(text: str) -> str:
 
 
 def page_css(
-    g: Geometry, *, title: str, marks: bool, numerals: str, font_urls: dict[str, str]
+    g: Geometry, *, title: str, bleed_mm: float, numerals: str, font_urls: dict[str, str]
 ) -> str:
-    """The generated part of the stylesheet: fonts, page size and margins, body size."""
+    """The generated part of the stylesheet: fonts, page size and margins, body size.
+
+    ``bleed_mm``: room beyond the trim (press output); crop marks are drawn after layout
+    (:mod:`tougen_pub.pdf.press.marks`), never by WeasyPrint."""
     out = [
         f'@font-face {{ font-family: {FAMILIES["mincho"]}; src: url("{font_urls["mincho"]}"); }}',
         f'@font-face {{ font-family: {FAMILIES["gothic"]}; src: url("{font_urls["gothic"]}"); }}',
         f"html {{ font-size: {g.font_size}pt; line-height: {g.line_height}; }}",
     ]
-    bleed = f"marks: crop cross; bleed: {BLEED_MM}mm;" if marks else ""
+    bleed = f"bleed: {bleed_mm:g}mm;" if bleed_mm else ""
     if g.mode == "horizontal":
         out += [
             f"@page {{ size: {g.page_w:.3f}pt {g.page_h:.3f}pt; {bleed}"
@@ -126,9 +133,14 @@ def page_css(
         # Landscape layout page: its left edge is the book page's top (天), its right
         # edge the foot (地). A right-bound book: odd pages are left-hand pages, whose
         # spine (のど) is on the book page's right = the layout page's top.
+        # 柱 in the fore-edge margin: as close to the text as needed to stay in the
+        # safe zone of small trims
+        gap = max(1.0, min(HEAD_GAP_MM, g.margins.outer - SAFE_MM - HEAD_PT / MM))
         out += [
             f"@page {{ size: {g.page_h:.3f}pt {g.page_w:.3f}pt; {bleed}"
-            f" margin-left: {g.top:.3f}pt; margin-right: {g.bottom:.3f}pt; }}",
+            f" margin-left: {g.top:.3f}pt; margin-right: {g.bottom:.3f}pt;"
+            f" @top-left {{ padding-bottom: {gap:.2f}mm; }}"
+            f" @bottom-left {{ padding-top: {gap:.2f}mm; }} }}",
             f"@page :left {{ margin-top: {g.inner:.3f}pt; margin-bottom: {g.outer:.3f}pt; }}",
             f"@page :right {{ margin-top: {g.outer:.3f}pt; margin-bottom: {g.inner:.3f}pt;"
             f" @top-left {{ content: {_css_string(title)}; }} }}",
@@ -141,8 +153,18 @@ def page_css(
                 " transform: none; height: auto; } }",
                 "@page :right { @right-top { content: counter(page, cjk-decimal);"
                 " transform: none; height: auto; } }",
+                "@page front, colophon, pad, :blank, :nth(1 of article), :nth(1 of back) {"
+                " @top-right { content: counter(page, cjk-decimal); }"
+                " @bottom-right { content: counter(page, cjk-decimal); } }",
                 f'.toc a::after {{ content: leader(dotted) " " {counter}; }}',
                 f'.pageref::after {{ content: " " {counter}; }}',
                 f'.see-also a.internal::after {{ content: "（" {counter} "）"; }}',
             ]
     return "\n".join(out)
+
+
+def bleed_for(press: str | None, marks: bool) -> float:
+    """The bleed of an edition: none for reading, 3 mm for a press (0.125 in for KDP)."""
+    if press == "kdp":
+        return KDP_BLEED_MM
+    return BLEED_MM if (press or marks) else 0.0

@@ -4,10 +4,11 @@ the page geometry, the finisher, and where the page numbers of the previous buil
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tougen_pub.options import BuildNotes
 from tougen_pub.pdf.geometry import Geometry
 
 if TYPE_CHECKING:
@@ -26,3 +27,5 @@ class Prepared:
     #: page numbers of the link targets from the previous build (see :func:`.builder.render`)
     page_cache: Path | None = None
     numerals: str = "arabic"
+    #: what the build says besides the file (the page plan), filled in after layout
+    notes: BuildNotes = field(default_factory=BuildNotes)

@@ -48,7 +48,7 @@ def _locate_url(book: Book, url: str) -> SourceLocation | None:
     """Where a refused URL is written: an article, or an SVG image that references it."""
     tail = url.rsplit("/", 1)[-1]
     for art in book.articles:
-        loc = _find_text(art.location, tail, book.root)
+        loc = find_text(art.location, tail, book.root)
         if loc is not None:
             return loc
     svgs = dict.fromkeys(
@@ -58,13 +58,13 @@ def _locate_url(book: Book, url: str) -> SourceLocation | None:
         if img.lower().endswith(".svg")
     )
     for img in svgs:
-        loc = _find_text(SourceLocation(str(book.root / img)), tail, book.root)
+        loc = find_text(SourceLocation(str(book.root / img)), tail, book.root)
         if loc is not None:
             return loc
     return None
 
 
-def _find_text(loc: SourceLocation, needle: str, root: Path) -> SourceLocation | None:
+def find_text(loc: SourceLocation, needle: str, root: Path) -> SourceLocation | None:
     if not needle:
         return None
     for candidate in (Path(loc.path), root / loc.path):

@@ -1,0 +1,1 @@
+"""Tests of the press finishing: upright pages, crop marks."""
