@@ -22,6 +22,9 @@ TARGET_COUNTER_RULE = re.compile(
     r"([^{}]+)\{\s*content:([^;{}]*?)target-counter\(attr\(href\), page(?:, [a-z-]+)?\)"
     r"([^;{}]*);?\s*\}"
 )
+TARGET_COUNTER = re.compile(r"target-counter\(attr\(href\), page(?:, [a-z-]+)?\)")
+STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="([^"]+)"\s*/?>')
+STYLE_ELEMENT = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
 PAGE_COUNTER_CHANGE = re.compile(r"counter-(?:reset|set|increment)\s*:[^;{}]*\bpage\b")
 KANJI_DIGITS = str.maketrans("0123456789", "〇一二三四五六七八九")
 
@@ -85,15 +88,12 @@ def numbered_links(prepared: Prepared, html: str) -> frozenset[str] | None:
 
 def with_page_numbers(prepared: Prepared, pages: dict[str, int]) -> str | None:
     """The prepared HTML with every ``target-counter(attr(href), page…)`` of the
-    stylesheets replaced by the number in a ``data-page`` attribute of the link."""
-    stylesheets = _stylesheets(prepared)
-    if stylesheets is None:
+    stylesheets replaced by the number in a ``data-page`` attribute of the link.
+
+    The stylesheets are rewritten where they stand (linked ones become inline ``<style>``
+    elements in the same place), so the cascade is the one of the original document."""
+    if _stylesheets(prepared) is None:
         return None
-    rules = [
-        f"{m.group(1).strip()} {{ content:{m.group(2)}attr(data-page){m.group(3)}; }}"
-        for css in stylesheets
-        for m in TARGET_COUNTER_RULE.finditer(css)
-    ]
     kanji = prepared.numerals == "kanji" and prepared.geometry.mode == "vertical"
 
     def number(m: re.Match[str]) -> str:
@@ -103,6 +103,20 @@ def with_page_numbers(prepared: Prepared, pages: dict[str, int]) -> str | None:
         text = str(page).translate(KANJI_DIGITS) if kanji else str(page)
         return f'{m.group(0)[:-1]} data-page="{text}">'
 
+    sheets = {
+        (styles_dir() / name).resolve().as_uri(): (styles_dir() / name).read_text(encoding="utf-8")
+        for name in STYLESHEETS[prepared.geometry.mode]
+    }
+
+    def inline(m: re.Match[str]) -> str:
+        css = sheets.get(unescape(m.group(1)))
+        if css is None:
+            return m.group(0)
+        return f"<style>{TARGET_COUNTER.sub('attr(data-page)', css)}</style>"
+
     html = INTERNAL_HREF.sub(number, prepared.html)
-    head_end = html.find("</style>")
-    return html[:head_end] + "\n" + "\n".join(rules) + "\n" + html[head_end:]
+    html = STYLESHEET_LINK.sub(inline, html)
+    return STYLE_ELEMENT.sub(
+        lambda m: m.group(1) + TARGET_COUNTER.sub("attr(data-page)", m.group(2)) + m.group(3),
+        html,
+    )
