@@ -570,12 +570,6 @@ def test_default_build_asks_no_right_to_left_viewer(full: Pdf) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("full", ["vertical"], indirect=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: the 出典 line and the bibliography print citation numbers as "
-    "sideways Latin digits (and in arabic with --numerals kanji), while the text cites "
-    "them upright (縦中横) or in kanji",
-)
 def test_citation_numbers_look_the_same_everywhere(full: Pdf) -> None:
     """Vertical book: a citation number ［k］ stands upright wherever it is printed — in the
     text, in the article's 出典 line and in the bibliography — so that the reader matches
