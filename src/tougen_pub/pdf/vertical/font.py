@@ -48,7 +48,7 @@ from tougen_pub.output import atomic_write
 from tougen_pub.pdf.vertical.orientation import vo
 
 # Bump whenever the derivation changes: part of the cache key.
-DERIVATION_VERSION = "2"
+DERIVATION_VERSION = "3"
 TCY_FEATURE = "ss20"
 # Always in the derived font: digits (automatic tcy), spaces.
 EXTRA_CHARS = "0123456789 \u00a0\u3000"
@@ -695,6 +695,34 @@ def _derive(
     _rename(font, family, bold)
     if "post" in font and "glyf" in font:
         font["post"].formatType = 3.0  # no glyph names needed; smaller
+    out = io.BytesIO()
+    font.save(out)
+    if adder.is_cff and adder.cid_keyed:
+        return _identity_cids(out.getvalue())
+    return out.getvalue()
+
+
+def _identity_cids(data: bytes) -> bytes:
+    """A CID-keyed CFF font whose glyph *n* is CID *n*.
+
+    The PDF shows glyphs by CID (WeasyPrint writes glyph ids as CIDs, with an identity
+    CIDToGIDMap, as PDF requires for CFF), and subsetting renumbered the glyphs but kept
+    the source's CIDs: a renderer that follows the CFF charset (Ghostscript, a print
+    shop's RIP) would draw other glyphs or none. Only the CFF table is touched; the other
+    tables address glyphs by index and are copied as they are."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(data))
+    order = font.getGlyphOrder()
+    names = [order[0], *(f"cid{gid:05d}" for gid in range(1, len(order)))]
+    if names == order:
+        return data
+    top = font["CFF "].cff.topDictIndex[0]
+    renamed = dict(zip(order, names, strict=True))
+    charstrings = top.CharStrings
+    charstrings.charStrings = {renamed[k]: v for k, v in charstrings.charStrings.items()}
+    top.charset = names
+    font.setGlyphOrder(names)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()

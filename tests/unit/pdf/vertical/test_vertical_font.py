@@ -349,3 +349,18 @@ def test_the_cache_keeps_the_most_recently_used_fonts(tmp_path: Path) -> None:
             FontRef(IPAEX), "縦" + chr(0x4E00 + i), [], family="TV", cache_dir=tmp_path
         )
     assert len(list(tmp_path.iterdir())) == font.CACHE_ENTRIES
+
+
+def test_cff_glyph_n_is_cid_n(noto: DerivedFont) -> None:
+    """The PDF shows CFF glyphs by CID (= the glyph id WeasyPrint writes): a derived
+    CID-keyed font whose charset kept the source's CIDs draws other glyphs (or none) in a
+    renderer that follows the charset, such as Ghostscript or a print shop's RIP."""
+    font = TTFont(io.BytesIO(noto.data))
+    top = font["CFF "].cff.topDictIndex[0]
+    assert hasattr(top, "ROS")  # CID-keyed
+    order = font.getGlyphOrder()
+    assert len(order) > 20
+    assert all(name == f"cid{gid:05d}" for gid, name in enumerate(order) if gid)
+    # the characters still map to their (rotated) glyphs
+    cmap = font.getBestCmap()
+    assert {ord(c) for c in "漢字、。"} <= cmap.keys()
