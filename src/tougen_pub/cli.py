@@ -25,6 +25,28 @@ MANUSCRIPT_HELP = "Manuscript folder (book.toml, articles/, glossary.toml, sourc
 WRITING_MODE = click.Choice(WRITING_MODES)
 
 
+def manuscript_option(text: str = MANUSCRIPT_HELP):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--manuscript",
+        "-m",
+        type=click.Path(path_type=Path),
+        default=Path("manuscript"),
+        show_default=True,
+        help=text,
+    )
+
+
+def out_option(text: str = "Output folder."):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--out",
+        "-o",
+        type=click.Path(path_type=Path),
+        default=Path("build"),
+        show_default=True,
+        help=text,
+    )
+
+
 def _fail(exc: TougenError) -> None:
     for diag in exc.diagnostics:
         click.echo(diag.format(), err=True)
@@ -48,14 +70,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--manuscript",
-    "-m",
-    type=click.Path(path_type=Path),
-    default=Path("manuscript"),
-    show_default=True,
-    help=MANUSCRIPT_HELP,
-)
+@manuscript_option()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print info diagnostics.")
 @click.option("--no-fonts", is_flag=True, help="Skip checking that the fonts have every character.")
@@ -119,22 +134,8 @@ def import_(export: Path, into: Path, force: bool) -> None:
 
 
 @main.command()
-@click.option(
-    "--manuscript",
-    "-m",
-    type=click.Path(path_type=Path),
-    default=Path("manuscript"),
-    show_default=True,
-    help="Manuscript whose book.toml names the fonts (fontconfig's choice when absent).",
-)
-@click.option(
-    "--out",
-    "-o",
-    type=click.Path(path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Output folder whose free disk is reported.",
-)
+@manuscript_option("Manuscript whose book.toml names the fonts (fontconfig's choice when absent).")
+@out_option("Output folder whose free disk is reported.")
 @click.option(
     "--quiet",
     "-q",
@@ -204,22 +205,8 @@ def build() -> None:
 
 def _common(f):  # type: ignore[no-untyped-def]
     f = click.option("--strict", is_flag=True, help="Treat warnings as errors.")(f)
-    f = click.option(
-        "--out",
-        "-o",
-        type=click.Path(path_type=Path),
-        default=Path("build"),
-        show_default=True,
-        help="Output folder.",
-    )(f)
-    f = click.option(
-        "--manuscript",
-        "-m",
-        type=click.Path(path_type=Path),
-        default=Path("manuscript"),
-        show_default=True,
-        help=MANUSCRIPT_HELP,
-    )(f)
+    f = out_option()(f)
+    f = manuscript_option()(f)
     f = click.option(
         "--writing-mode",
         "-w",
