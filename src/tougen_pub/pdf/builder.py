@@ -240,7 +240,7 @@ def image_uses(book: Book) -> list[tuple[Path, SourceLocation]]:
     for owner in owners:
         for rel in owner.images:
             if rel not in seen:
-                where = find_text(owner.location, rel.rsplit("/", 1)[-1], book.root)
+                where = find_text(owner.location, rel, book.root)  # images/map.png
                 seen[rel] = where or SourceLocation(str(book.root / rel))
     return [(book.root / rel, where) for rel, where in seen.items()]
 

@@ -31,6 +31,7 @@ MARGIN_PRESETS: dict[str, dict[str, Margins]] = {
         "shinsho": Margins(top=20, bottom=17, inner=15, outer=12),
     },
 }
+SMALL_TRIMS = frozenset({"bunko", "shinsho"})  # pocket books: a compact colophon
 SAFE_MM = 5.0  # text this far inside the trim at least (printers cut up to ~3 mm off)
 HEAD_GAP_MM = 4.0  # between the text block and a running head, where the margin allows
 HEAD_PT = 7.5  # size of the running heads (print-*.css)
@@ -89,10 +90,16 @@ def geometry(book: Book, mode: str, trim: str) -> Geometry:
     )
 
 
+# Lines of the text block a printed image leaves free: the figure's margins and a heading
+# (## or ###, with its space before) that print.css keeps on the image's page.
+IMAGE_FREE_LINES = 3
+
+
 def image_box(g: Geometry) -> tuple[float, float]:
-    """The largest printed image (pt, book page orientation): the text block, less one line
-    in the block direction for the figure's margins."""
-    line = g.font_size * g.line_height
+    """The largest printed image (pt, book page orientation): the text block, less
+    :data:`IMAGE_FREE_LINES` lines in the block direction, so that a heading followed by a
+    full-page image moves to the image's page with it (never ends a page alone)."""
+    line = g.font_size * g.line_height * IMAGE_FREE_LINES
     width = g.page_w - g.inner - g.outer
     height = g.page_h - g.top - g.bottom
     if g.mode == "vertical":
@@ -160,6 +167,20 @@ def page_css(
                 f'.pageref::after {{ content: " " {counter}; }}',
                 f'.see-also a.internal::after {{ content: "（" {counter} "）"; }}',
             ]
+    if g.trim in SMALL_TRIMS:
+        # the colophon on one page of a pocket book: smaller type, no space above it
+        out.append(
+            ".colophon { font-size: 0.85em; padding-top: 0; }"
+            " .colophon .part-title { font-size: 1.2em; margin: 0 0 0.75em 0; }"
+            " .colophon table { margin-top: 0.25em; }"
+            " .colophon .rights { margin-top: 0.5em; }"
+        )
+        # and the title page (扉)
+        out.append(
+            ".titlepage { padding-top: 6%; }"
+            " .titlepage .book-title { font-size: 2em; margin: 0.5em 0; }"
+            " .titlepage .creators, .titlepage .publisher { margin-top: 1em; }"
+        )
     return "\n".join(out)
 
 

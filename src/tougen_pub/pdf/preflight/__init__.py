@@ -99,7 +99,7 @@ def _page_of(diag: Diagnostic) -> int | None:
 def page_ranges(numbers: list[int]) -> str:
     """``[1, 2, 3, 7, 9, 10]`` → ``1–3, 7, 9–10``."""
     spans: list[list[int]] = []
-    for n in sorted(numbers):
+    for n in sorted(set(numbers)):
         if spans and n == spans[-1][1] + 1:
             spans[-1][1] = n
         else:

@@ -94,9 +94,15 @@ def check_boxes(ctx: Context, diags: Diagnostics) -> None:
                 "preflight-boxes", "no TrimBox: the trim size is unknown", ctx.where(number)
             )
             continue
-        bleed = _box(page, "/BleedBox") or _box(page, "/MediaBox")
         media = _box(page, "/MediaBox")
+        bleed = _box(page, "/BleedBox") or media
         assert bleed is not None and media is not None
+        bleed = (  # what is not on the page is no bleed
+            max(bleed[0], media[0]),
+            max(bleed[1], media[1]),
+            min(bleed[2], media[2]),
+            min(bleed[3], media[3]),
+        )
         margin = min(trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3])
         if margin / MM < ctx.press.min_bleed_mm - 0.05:
             diags.error(
@@ -151,10 +157,15 @@ def check_folios(ctx: Context, diags: Diagnostics) -> None:
     for scan, page in zip(ctx.scans, ctx.pdf.pages, strict=True):
         forms = folio_forms(scan.number, labels[scan.number - 1] if labels else None)
         trim = trim_box(page)
-        found = any(
-            run.text.strip() in forms and _edge_distance(trim, run.x, run.y) < FOLIO_ZONE_MM * MM
+        candidates = [
+            run
             for run in scan.text
-        )
+            if run.text.strip() in forms and _edge_distance(trim, run.x, run.y) < FOLIO_ZONE_MM * MM
+        ]
+        others = [p for run in scan.text if run not in candidates for p in run.points]
+        # a page number stands in a margin: outside the area of the page's other text (a
+        # line of the text that happens to start with the number is not one)
+        found = any(not _inside(others, run.x, run.y) for run in candidates)
         if not found:
             missing.append(scan.number)
     for number in missing:
@@ -163,6 +174,14 @@ def check_folios(ctx: Context, diags: Diagnostics) -> None:
             f"no page number (ノンブル) {number} in a margin of the page",
             ctx.where(number),
         )
+
+
+def _inside(points: list[tuple[float, float]], x: float, y: float) -> bool:
+    """True when (x, y) lies within the bounding box of ``points`` (none: nowhere)."""
+    if not points:
+        return False
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs) - 0.5 <= x <= max(xs) + 0.5 and min(ys) - 0.5 <= y <= max(ys) + 0.5
 
 
 def _edge_distance(box: tuple[float, float, float, float], x: float, y: float) -> float:
@@ -285,7 +304,7 @@ def check_pdfx(ctx: Context, diags: Diagnostics) -> None:
             f"declares {declared or xmp or 'no PDF/X version'}, not {wanted}",
             ctx.where(),
         )
-    if wanted.startswith("PDF/X-1a") and str(info.get("/Trapped", "")) not in ("/True", "/False"):
+    if str(info.get("/Trapped", "")) not in ("/True", "/False"):  # X-1a and X-4 alike
         diags.error(
             "preflight-pdfx-version", "no /Trapped True or False in the document info", ctx.where()
         )

@@ -125,7 +125,6 @@ class _Walker:
         if depth > MAX_FORM_DEPTH:
             return
         self._fonts(resources)
-        self._ext_states(resources)
         stack: list[tuple[float, ...]] = []
         fill = stroke = "DeviceGray"
         for instruction in pikepdf.parse_content_stream(stream):
@@ -144,10 +143,14 @@ class _Walker:
                     fill = name
                 else:
                     stroke = name
-            elif op in ("sc", "scn"):
-                self._use(fill, op)
-            elif op in ("SC", "SCN"):
-                self._use(stroke, op)
+            elif op in ("sc", "scn", "SC", "SCN"):
+                space = fill if op in ("sc", "scn") else stroke
+                if space == "Pattern" and operands and isinstance(operands[-1], pikepdf.Name):
+                    self._pattern(str(operands[-1]), resources, ctm, depth)
+                else:
+                    self._use(space, op)
+            elif op == "gs":
+                self._ext_state(str(operands[0]), resources)
             elif op == "sh":
                 shading = resources.get("/Shading", {}).get(str(operands[0]))
                 if shading is not None:
@@ -156,8 +159,8 @@ class _Walker:
                 self._xobject(str(operands[0]), resources, ctm, depth)
             elif op == "INLINE IMAGE":
                 image = operands[0]
-                space = image.obj.get("/CS", image.obj.get("/ColorSpace", pikepdf.Name.DeviceGray))
-                self._use(colour_space_name(space, resources), "inline image")
+                inline: Any = image.obj.get("/CS") or image.obj.get("/ColorSpace")
+                self._use(colour_space_name(inline or pikepdf.Name.DeviceGray, resources), op)
 
     def _use(self, space: str, how: str) -> None:
         self.scan.colour_spaces.setdefault(space, how)
@@ -192,21 +195,42 @@ class _Walker:
             inner = xobject.get("/Resources", resources)
             self.walk(xobject, inner, _multiply(matrix, ctm), depth + 1)
 
-    def _ext_states(self, resources: Any) -> None:
-        for name, state in (
-            resources.get("/ExtGState", {}) if resources is not None else {}
-        ).items():
-            for key in ("/ca", "/CA"):
-                if key in state and float(state[key]) < 1:
-                    self.scan.transparency.append(
-                        f"graphics state {name} sets {key} {float(state[key])}"
-                    )
-            mask = state.get("/SMask")
-            if mask is not None and str(mask) != "/None":
-                self.scan.transparency.append(f"graphics state {name} has a soft mask")
-            blend = state.get("/BM")
-            if blend is not None and str(blend) not in ("/Normal", "/Compatible"):
-                self.scan.transparency.append(f"graphics state {name} blends {blend}")
+    def _pattern(self, name: str, resources: Any, ctm: tuple[float, ...], depth: int) -> None:
+        """The colours a pattern paints: a tiling pattern's content, a shading's space."""
+        pattern = resources.get("/Pattern", {}).get(name) if resources is not None else None
+        if pattern is None:
+            return
+        if int(pattern.get("/PatternType", 0)) == 1:  # tiling: a content stream of its own
+            matrix = tuple(float(v) for v in pattern.get("/Matrix", IDENTITY))
+            inner = pattern.get("/Resources", resources)
+            self.walk(pattern, inner, _multiply(matrix, ctm), depth + 1)
+        else:
+            shading = pattern.get("/Shading")
+            if shading is not None:
+                self._use(colour_space_name(shading.get("/ColorSpace"), resources), "pattern")
+        state = pattern.get("/ExtGState")
+        if state is not None:
+            self._check_state(name, state)
+
+    def _ext_state(self, name: str, resources: Any) -> None:
+        """A graphics state the content sets (``gs``): constant alpha, soft mask, blending."""
+        states = resources.get("/ExtGState", {}) if resources is not None else {}
+        state = states.get(name)
+        if state is not None:
+            self._check_state(name, state)
+
+    def _check_state(self, name: str, state: Any) -> None:
+        for key in ("/ca", "/CA"):
+            if key in state and float(state[key]) < 1:
+                self.scan.transparency.append(
+                    f"graphics state {name} sets {key} {float(state[key])}"
+                )
+        mask = state.get("/SMask")
+        if mask is not None and str(mask) != "/None":
+            self.scan.transparency.append(f"graphics state {name} has a soft mask")
+        blend = state.get("/BM")
+        if blend is not None and str(blend) not in ("/Normal", "/Compatible"):
+            self.scan.transparency.append(f"graphics state {name} blends {blend}")
 
     def _fonts(self, resources: Any) -> None:
         for font in (resources.get("/Font", {}) if resources is not None else {}).values():

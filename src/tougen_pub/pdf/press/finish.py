@@ -40,6 +40,7 @@ def finish(
     blank pages numbered from ``start`` in the book's stylesheets."""
     import pikepdf
 
+    from tougen_pub.pdf.press.fontdicts import unify_font_dicts
     from tougen_pub.pdf.press.fonts import merge_subsets
 
     pdf = pikepdf.Pdf.open(io.BytesIO(data))
@@ -52,6 +53,7 @@ def finish(
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # type: ignore[attr-defined]
             pdf.pages.extend(pad.pages)
     merge_subsets(pdf)
+    unify_font_dicts(pdf)
     if finishing.press:
         from tougen_pub.pdf.press.pdfx import declare
         from tougen_pub.pdf.press.rotation import flatten_rotation

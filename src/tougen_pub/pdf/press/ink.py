@@ -57,23 +57,41 @@ def has_colour(path: Path) -> bool:
     return low_high[1] > COLOUR_TOLERANCE
 
 
-HEX_COLOUR = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
-RGB_COLOUR = re.compile(r"rgba?\(\s*([\d.]+%?)\s*,?\s*([\d.]+%?)\s*,?\s*([\d.]+%?)")
-NAMED_COLOUR = re.compile(r"(?:fill|stroke|stop-color|color)\s*[:=]\s*[\"']?([a-zA-Z]+)")
-GRAY_NAMES = frozenset({"black", "white", "gray", "grey", "none", "currentcolor", "transparent"})
+# Where an SVG names a colour: presentation attributes and style properties.
+COLOUR_VALUE = re.compile(
+    r"(?:fill|stroke|stop-color|flood-color|lighting-color|background(?:-color)?|color)"
+    r"\s*(?:=\s*[\"']|:\s*)"
+    r"([^;\"'<>}]+)"
+)
+HEX_VALUE = re.compile(r"#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+RGB_VALUE = re.compile(r"rgba?\(\s*([\d.]+%?)[\s,]+([\d.]+%?)[\s,]+([\d.]+%?)")
+GRAY_NAMES = frozenset(
+    {"black", "white", "gray", "grey", "silver", "gainsboro", "whitesmoke", "lightgray",
+     "lightgrey", "darkgray", "darkgrey", "dimgray", "dimgrey", "slategray", "none",
+     "currentcolor", "transparent", "inherit", "context-fill", "context-stroke"}
+)  # fmt: skip
 
 
 def svg_has_colour(text: str) -> bool:
-    """True when an SVG names a colour that is not a gray (hex, rgb() or by name)."""
-    for m in HEX_COLOUR.finditer(text):
-        h = m.group(1)
-        if len(h) == 3:
-            h = "".join(c * 2 for c in h)
-        if len({h[0:2].lower(), h[2:4].lower(), h[4:6].lower()}) > 1:
+    """True when an SVG paints with a colour that is not a gray (hex, rgb() or a name);
+    references (``url(#gradient)``) are judged where the gradient names its colours."""
+    for m in COLOUR_VALUE.finditer(text):
+        value = m.group(1).strip()
+        lowered = value.lower()
+        if lowered.startswith("url("):
+            continue
+        if hexa := HEX_VALUE.fullmatch(value):
+            digits = hexa.group(1)
+            if len(digits) in (3, 4):
+                digits = "".join(c * 2 for c in digits)
+            if len({digits[0:2].lower(), digits[2:4].lower(), digits[4:6].lower()}) > 1:
+                return True
+        elif rgb := RGB_VALUE.match(value):
+            if len({rgb.group(1), rgb.group(2), rgb.group(3)}) > 1:
+                return True
+        elif lowered.isalpha() and lowered not in GRAY_NAMES:
             return True
-    if any(len({m.group(1), m.group(2), m.group(3)}) > 1 for m in RGB_COLOUR.finditer(text)):
-        return True
-    return any(m.group(1).lower() not in GRAY_NAMES for m in NAMED_COLOUR.finditer(text))
+    return False
 
 
 def warn_colour_images(images: Iterable[tuple[Path, SourceLocation]], diags: Diagnostics) -> None:

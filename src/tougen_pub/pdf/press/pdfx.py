@@ -65,14 +65,17 @@ def pdf_date(date: str | None) -> str | None:
     """``2025-02-09T06:13:00+00:00`` → ``D:20250209061300Z``."""
     if not date:
         return None
-    digits = "".join(c for c in date[:19] if c.isdigit())
+    digits = "".join(c for c in date[:19] if c.isdigit()).ljust(14, "0")  # a date alone: 0:00
     return f"D:{digits}Z"
 
 
 def xmp(title: str, version: str, date: str | None, producer: str) -> str:
     """The XMP packet: title, dates, producer, PDF/X version, document and version ids
     (derived from the title, version and date: the same book gives the same packet)."""
-    when = (date or "1970-01-01T00:00:00")[:19] + "Z"
+    when = (date or "1970-01-01")[:19]
+    if "T" not in when:  # a date alone: its first moment
+        when += "T00:00:00"
+    when += "Z"
     seed = hashlib.sha256(f"{title}|{version}|{when}".encode()).digest()
     doc_id = uuid.UUID(bytes=seed[:16])
     x1a = version.startswith("PDF/X-1a")

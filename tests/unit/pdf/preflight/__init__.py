@@ -1,0 +1,1 @@
+"""Tests of the preflight: findings merged across pages, their order."""
