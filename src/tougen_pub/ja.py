@@ -59,6 +59,33 @@ FULL_WIDTH_CLOSING = (CLOSING_BRACKETS | FULL_STOPS | COMMAS) - WESTERN_QUOTES
 #: The full-width opening brackets (a half-em blank before the ink; see FULL_WIDTH_CLOSING).
 FULL_WIDTH_OPENING = OPENING_BRACKETS - WESTERN_QUOTES
 
+
+# -- segment breaks (CSS Text 3, §4.1.2 segment break transformation rules) -------------------
+def _hangul(c: str) -> bool:
+    o = ord(c)
+    return (
+        0x1100 <= o <= 0x11FF
+        or 0x3130 <= o <= 0x318F
+        or 0xA960 <= o <= 0xA97F
+        or 0xAC00 <= o <= 0xD7FF
+        or 0xFFA0 <= o <= 0xFFDC
+    )
+
+
+def east_asian_wide(c: str) -> bool:
+    """East Asian Width F, W or H (not A), and not Hangul."""
+    return unicodedata.east_asian_width(c) in ("F", "W", "H") and not _hangul(c)
+
+
+def segment_break_removable(before: str, after: str) -> bool:
+    """Whether a line break inside a paragraph between ``before`` and ``after`` (the
+    characters either side of it, "" at an edge) disappears instead of becoming a space:
+    next to a zero-width space, or between two East Asian wide characters."""
+    if "\u200b" in (before, after):
+        return True
+    return bool(before and after) and east_asian_wide(before) and east_asian_wide(after)
+
+
 # -- numerals -------------------------------------------------------------------------------
 #: Kanji digits 0–9 (二〇二五年).
 KANJI_DIGITS = "〇一二三四五六七八九"

@@ -53,6 +53,22 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A footnote of an article, numbered per article in order of first reference.
+
+    Its calls in the article's fragments are ``<a class="noteref" href="#ANCHOR"
+    id="CALL">`` (a superscript number); ``anchor`` is an id no other element of the book
+    has, so each writer links to it within the article's own document."""
+
+    number: int  # 1, 2, … in the article
+    label: str  # as written: "1", "source-note"
+    anchor: str  # fn-aSLUG-N
+    calls: tuple[str, ...]  # ids of its calls in the text, in reading order
+    html: str  # XHTML fragment: one or more paragraphs
+    location: SourceLocation
+
+
+@dataclass(frozen=True)
 class Article:
     """One chapter of the book: an article of the series."""
 
@@ -74,6 +90,7 @@ class Article:
     # Images used by the article, as manuscript-relative paths (images/map.png); their <img>
     # elements have src="@image/images/map.png". Packagers copy these files.
     images: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()  # footnotes in number order
 
 
 @dataclass(frozen=True)

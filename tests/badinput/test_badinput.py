@@ -686,6 +686,45 @@ CASES = [
         "book.toml",
         12,
     ),
+    Case(
+        "table-cells",
+        body("| 駅 | 時刻 |\n|---|---|\n| {野辺山|のべやま} | 6:40 |\n| 清里 | 7:02 | 余り |"),
+        "table-cells",
+        A1,
+        12,
+        column=1,
+    ),
+    # -- footnotes and nesting (tests/unit/ingest/test_footnotes.py) ----------------------
+    Case("note-undefined", body("本文[^1]。"), "note-undefined", A1, 9, column=3),
+    Case(
+        "note-duplicate",
+        body("本文[^1]。\n\n[^1]: 注。\n\n[^1]: 別の注。"),
+        "note-duplicate",
+        A1,
+        13,
+        column=1,
+    ),
+    Case(
+        "note-unused",
+        body("本文。\n\n[^x]: 使われない注。"),
+        "note-unused",
+        A1,
+        11,
+        column=1,
+        exit=0,
+        strict_exit=1,
+    ),
+    Case("note-unterminated", body("本文[^note の話"), "note-unterminated", A1, 9, column=3),
+    Case("nesting-quotes", body("> " * 400 + "深い"), "nesting-too-deep", A1, 9, column=41),
+    Case(
+        "nesting-lists",
+        body("\n".join("  " * k + "- 項目" for k in range(400))),
+        "nesting-too-deep",
+        A1,
+        29,
+        column=41,
+    ),
+    Case("nesting-html", body("<span>" * 400 + "深い"), "nesting-too-deep", A1, 9, column=121),
 ]
 
 FINE = [
@@ -721,6 +760,13 @@ FINE = [
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">\n'
 REMOTE_REF = '<image href="http://127.0.0.1:9/remote-map.png" width="1" height="1"/>\n'
 PNG_BROKEN = PNG_1PX[:8] + b"\0" * 32  # a PNG signature, then no image
+
+
+def _red_square(root: Path) -> None:
+    """images/red.png: a colour image (the book's [print] colour is the default, gray)."""
+    from PIL import Image
+
+    Image.new("RGB", (16, 16), (220, 20, 20)).save(root / "images" / "red.png")
 
 
 def svg_figure(line2: str) -> dict[str, str | bytes]:
@@ -794,6 +840,18 @@ BUILD = [
         "images/fig.svg",
         2,
         column=33,  # the file name of the URL
+        kind="build-pdf",
+    ),
+    Case(
+        "pdf-colour-image",
+        body("![赤い四角](../images/red.png)"),
+        "image-colour",
+        A1,
+        9,
+        column=12,  # where the image's path is written
+        exit=0,
+        strict_exit=1,
+        setup=_red_square,
         kind="build-pdf",
     ),
     Case(
@@ -910,7 +968,9 @@ def assert_kept(target: Path, data: bytes, stamp: int) -> None:
     """``target`` is as it was, and nothing else was written next to it (the build cache
     aside): no new output, no temporary file left behind."""
     assert target.read_bytes() == data and target.stat().st_mtime_ns == stamp
-    assert {p.name for p in target.parent.iterdir()} - {".cache"} == {target.name}
+    # the page plan beside a PDF comes from the build that wrote the PDF
+    beside = {".cache", target.stem + ".plan.txt"}
+    assert {p.name for p in target.parent.iterdir()} - beside == {target.name}
 
 
 @pytest.mark.parametrize(

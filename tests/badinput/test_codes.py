@@ -7,8 +7,8 @@
   the package, ``code = "…"`` assignments, ``key_codes`` dicts, ``code_prefix`` values
   combined with the ``f"{code_prefix}-…"`` suffixes, and ``(…, "code", "message", …)`` tuples);
 * the cases are the corpora of this folder: ``check`` and ``build`` runs
-  (test_badinput.py) and ``import`` runs (test_badimport.py), each asserting its code, place,
-  level and exit status through the CLI.
+  (test_badinput.py), ``import`` runs (test_badimport.py) and ``preflight`` runs on one-fault
+  PDFs (test_badpdf.py), each asserting its code, place, level and exit status through the CLI.
 
 A code that no input can produce (it is about the machine, or only a stub reaches it) may
 instead name a test that asserts it (``ELSEWHERE``).
@@ -59,6 +59,13 @@ LEVEL_MISMATCH: dict[str, str] = {}
 # Codes of README's check-time table that `tougen-pub check` cannot report.
 CHECK_TABLE_BUT_NOT_CHECKED: dict[str, str] = {}
 
+# Codes that another command than their README table's reports too: code -> those kinds.
+OTHER_KINDS: dict[str, set[str]] = {
+    # README lists it with the build's findings (the EPUB reader gets nothing), but check.py
+    # reports it before any build: its case is a `check` run.
+    "image-alt-missing": {"check"},
+}
+
 
 # -- the cases -------------------------------------------------------------------------------
 
@@ -76,45 +83,88 @@ def _load(name: str) -> ModuleType:
     return module
 
 
+def _all_cases() -> list[tuple[str, object]]:
+    """(kind, case) over every corpus; the kinds are check, build-epub, build-pdf, import
+    and preflight."""
+    badinput, badimport, badpdf = (
+        _load("test_badinput"),
+        _load("test_badimport"),
+        _load("test_badpdf"),
+    )
+    return (
+        [(case.kind, case) for case in badinput.CASES + badinput.BUILD]
+        + [("import", case) for case in badimport.CASES]
+        + [("preflight", case) for case in badpdf.CASES]
+    )
+
+
 @cache
 def cases() -> dict[str, dict[str, str]]:
-    """code -> {case name: kind} over every corpus; the kinds are check, build-epub,
-    build-pdf and import."""
+    """code -> {case name: kind} over every corpus."""
     out: dict[str, dict[str, str]] = {}
-    badinput, badimport = _load("test_badinput"), _load("test_badimport")
-    for case in badinput.CASES + badinput.BUILD:
-        out.setdefault(case.code, {})[case.name] = case.kind
-    for case in badimport.CASES:
-        out.setdefault(case.code, {})[case.name] = "import"
+    for kind, case in _all_cases():
+        names = out.setdefault(case.code, {})  # type: ignore[attr-defined]
+        assert case.name not in names, f"two cases named {case.name}"  # type: ignore[attr-defined]
+        names[case.name] = kind  # type: ignore[attr-defined]
     return out
 
 
 @cache
 def case_levels() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    badinput, badimport = _load("test_badinput"), _load("test_badimport")
-    for case in badinput.CASES + badinput.BUILD + badimport.CASES:
-        out.setdefault(case.code, set()).add(case.expected_level)
+    for _kind, case in _all_cases():
+        out.setdefault(case.code, set()).add(case.expected_level)  # type: ignore[attr-defined]
     return out
 
 
 # -- README ----------------------------------------------------------------------------------
 
 
+# README's Diagnostics tables, by the words of the paragraph that introduces each.
+TABLES = {
+    "check": "`tougen-pub check` prints",
+    "build": "Found while building",
+    "preflight": "Found by the preflight",
+    "import": "Found while importing",
+}
+# The kinds of case that may stand for a code of each table.
+TABLE_KINDS = {
+    "check": {"check", "build-epub", "build-pdf"},  # a build checks the manuscript too
+    "build": {"build-epub", "build-pdf"},
+    "preflight": {"preflight"},
+    "import": {"import"},
+}
+
+
 @cache
-def documented() -> dict[str, tuple[int, frozenset[str]]]:
-    """code -> (table index: 0 check, 1 build, 2 import; the README levels of its row)."""
+def documented() -> dict[str, tuple[str, frozenset[str]]]:
+    """code -> (its table: check, build, preflight or import; the README levels of its row)."""
     text = README.read_text("utf-8")
     section = text.split("\n## Diagnostics\n", 1)[1].split("\n## ", 1)[0]
-    out: dict[str, tuple[int, frozenset[str]]] = {}
-    table = -1
+    out: dict[str, tuple[str, frozenset[str]]] = {}
+    table = ""
+    seen: list[str] = []
+    paragraph: list[str] = []  # the last paragraph of text before the current line
+    blank = True
     for line in section.splitlines():
-        if not line.startswith("|") or set(line) <= {"|", "-", " "}:
-            continue  # not a row, or the line under a table's header
+        if not line.startswith("|"):
+            if line.strip():
+                paragraph = [*paragraph, line] if not blank else [line]
+            blank = not line.strip()
+            continue
+        blank = False
+        if set(line) <= {"|", "-", " "}:
+            continue  # the line under a table's header
         cells = [c.strip() for c in line.strip("| ").split("|")]  # code | level | what…
         assert len(cells) >= 3, f"README row is not code | level | what: {line}"
         if cells[0] == "code":
-            table += 1
+            intro = " ".join(paragraph)
+            named = [name for name, words in TABLES.items() if words in intro]
+            assert len(named) == 1, f"README table not introduced as one of {TABLES}: {intro!r}"
+            table = named[0]
+            assert table not in seen, f"README has two {table} tables"
+            seen.append(table)
+            paragraph = []
             continue
         levels = frozenset(re.findall(r"\b(?:error|warning|info)\b", cells[1]))
         assert levels, f"README row without a level: {line}"
@@ -125,7 +175,9 @@ def documented() -> dict[str, tuple[int, frozenset[str]]]:
             for code in expand(prefix + name if name.startswith("-") else name):
                 assert code not in out, f"{code} is documented twice"
                 out[code] = (table, levels)
-    assert table == 2, "README's Diagnostics section has three tables (check, build, import)"
+    assert sorted(seen) == sorted(TABLES), (
+        f"README's Diagnostics section has the tables {sorted(TABLES)}, not {seen}"
+    )
     return out
 
 
@@ -341,7 +393,7 @@ def test_check_table_codes_are_reported_by_check() -> None:
     not_checked = {
         code: sorted(set(cases().get(code, {}).values()))
         for code, (table, _) in documented().items()
-        if table == 0 and "check" not in cases().get(code, {}).values()
+        if table == "check" and "check" not in cases().get(code, {}).values()
     }
     not_checked = {c: k for c, k in not_checked.items() if c not in ELSEWHERE}
     expected = {c: [k] for c, k in CHECK_TABLE_BUT_NOT_CHECKED.items()}
@@ -351,11 +403,44 @@ def test_check_table_codes_are_reported_by_check() -> None:
     )
 
 
+def test_cases_run_the_command_of_their_table() -> None:
+    """A code of the preflight table has preflight cases, an import code import cases…:
+    the case runs the command README says reports the code."""
+    wrong = {}
+    for code, named in cases().items():
+        if code not in documented():
+            continue  # test_every_case_code_is_documented
+        table = documented()[code][0]
+        kinds = set(named.values())
+        if kinds - TABLE_KINDS[table] - OTHER_KINDS.get(code, set()):
+            wrong[code] = (table, sorted(kinds))
+    assert not wrong, f"code: (its README table, the kinds of its cases): {wrong}"
+    for table, kinds in TABLE_KINDS.items():  # each table is run by its own corpus
+        codes = [c for c, (t, _) in documented().items() if t == table and c in cases()]
+        assert codes, f"no case for any code of README's {table} table"
+        assert any(set(cases()[c].values()) & kinds for c in codes), table
+
+
+def test_preflight_codes_are_the_preflight_table() -> None:
+    """Every preflight-… code the source emits is in README's preflight table, and the
+    preflight table documents only preflight-… codes."""
+    table = {c for c, (t, _) in documented().items() if t == "preflight"}
+    emitted_preflight = {c for c in emitted() if c.startswith("preflight-")}
+    assert emitted_preflight, "the scan of src/ finds no preflight-… code"
+    assert table == emitted_preflight, (
+        f"README only: {sorted(table - emitted_preflight)}; "
+        f"source only: {sorted(emitted_preflight - table)}"
+    )
+
+
 def test_gaps_are_real() -> None:
     """Each entry of the exception tables still stands for a gap (or goes)."""
     assert set(documented()) >= DOCUMENTED_BUT_NOT_EMITTED | set(LEVEL_MISMATCH)
     produced = DOCUMENTED_BUT_NOT_EMITTED & set(cases())
     assert not produced, f"a case produces {produced}: take it out of DOCUMENTED_BUT_NOT_EMITTED"
+    for code, kinds in OTHER_KINDS.items():  # still reported by that other command
+        assert code in documented() and kinds <= set(cases().get(code, {}).values()), code
+        assert not kinds & TABLE_KINDS[documented()[code][0]], f"{code}: not another command"
 
 
 def test_elsewhere_names_a_test_that_asserts_the_code() -> None:

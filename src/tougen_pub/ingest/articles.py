@@ -5,16 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tougen_pub.diagnostics import Diagnostic, Diagnostics, SourceLocation
 from tougen_pub.ingest.frontmatter import FrontMatter, split_article
 from tougen_pub.ingest.images import ImageChecker
-from tougen_pub.ingest.markup import Mark, scan
+from tougen_pub.ingest.markup import Mark, NoteText, extract_notes, scan
 from tougen_pub.ingest.mdext import Converter, Finding, Resolver
-from tougen_pub.model import REF_GLOSSARY, REF_SOURCE, Article, Reference, Section, SeeAlso, Source
+from tougen_pub.ingest.notes import note_anchor
+from tougen_pub.model import (
+    REF_GLOSSARY,
+    REF_SOURCE,
+    Article,
+    Note,
+    Reference,
+    Section,
+    SeeAlso,
+    Source,
+)
 from tougen_pub.parallel import fork_pool, jobs_for
 from tougen_pub.progress import progress
 from tougen_pub.records.tomlfile import locate_key, read_text
@@ -242,8 +252,10 @@ class ArticleLoader:
         display = self.display(f.path)
         where = SourceLocation(display)
         marks = self._check_markup(body, body_line, display)
+        body, note_texts = extract_notes(body)
         self.resolver.prefix = f"a{f.stem}"
         self.resolver.counter = {}
+        self.resolver.note_labels = frozenset(n.label for n in note_texts)
         images = ImageChecker(self.root, f.path.parent)
         if self.converter is None:
             self.converter = Converter(self.resolver)
@@ -274,7 +286,8 @@ class ArticleLoader:
             self.diags.warning(
                 "article-empty", "article has no text", SourceLocation(display, body_line - 1)
             )
-        all_html = intro_html + "".join(s.html for s in sections)
+        notes = self._notes(note_texts, marks, convert, body_line, display)
+        all_html = intro_html + "".join(s.html for s in sections) + "".join(n.html for n in notes)
         tree = ET.fromstring(f"<div>{all_html}</div>")  # parsed once for references and text
         glossary_uses = self._references(
             tree, REF_GLOSSARY, marks, body_line, display, "glossary", f.stem
@@ -327,7 +340,61 @@ class ArticleLoader:
             location=where,
             text_chars=frozenset(chars),
             images=tuple(images.used),
+            notes=tuple(notes),
         )
+
+    def _notes(
+        self,
+        texts: list[NoteText],
+        marks: list[Mark],
+        convert: Callable[[str, int], str],
+        body_line: int,
+        display: str,
+    ) -> list[Note]:
+        """Convert the footnotes the text refers to, in number order (notes referred to
+        only from other notes come last); report undefined, duplicate and unused ones."""
+        defined: dict[str, tuple[NoteText, SourceLocation]] = {}
+        for t in texts:
+            where = SourceLocation(display, t.line + body_line - 1, t.column)
+            if t.label in defined:
+                first = defined[t.label][1].line
+                self.diags.error(
+                    "note-duplicate",
+                    f"footnote '[^{t.label}]' is already defined (line {first})",
+                    where,
+                )
+                continue
+            defined[t.label] = (t, where)
+        for m in marks:
+            if m.kind == "noteref" and m.key not in defined:
+                self.diags.error(
+                    "note-undefined",
+                    f"footnote '[^{m.key}]' has no definition '[^{m.key}]: …'",
+                    SourceLocation(display, m.line + body_line - 1, m.column),
+                )
+        counter = self.resolver.counter
+        notes: dict[str, Note] = {}
+        while True:
+            pending = sorted(
+                (counter[f"note:{label}"], label)
+                for label in defined
+                if f"note:{label}" in counter and label not in notes
+            )
+            if not pending:
+                break
+            for number, label in pending:
+                t, where = defined[label]
+                html = convert(t.text, t.line + body_line - 1) if t.text.strip() else ""
+                anchor = note_anchor(self.resolver.prefix, number)
+                call = "fnref" + anchor[2:]
+                calls = (call, *(f"{call}-{k}" for k in range(2, counter[f"noteref:{label}"] + 1)))
+                notes[label] = Note(number, label, anchor, calls, html, where)
+        for label, (_t, where) in defined.items():
+            if label not in notes:
+                self.diags.warning(
+                    "note-unused", f"footnote '[^{label}]' is never referred to; left out", where
+                )
+        return sorted(notes.values(), key=lambda n: n.number)
 
     def report(self, findings: list[Finding], locator: Locator, display: str) -> None:
         self.report_to(self.diags, findings, locator, display)

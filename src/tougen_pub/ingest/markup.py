@@ -13,7 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 RUBY = re.compile(r"(?<!\\)\{([^{}|\n]+)\|([^{}\n]*)\}")
-TCY = re.compile(r"(?<![\\^])\^([^\^\s]{1,6})\^")
+# ``[^`` always starts a footnote reference: ``^…^`` is tate-chu-yoko only outside ``[^…]``
+TCY = re.compile(r"(?<![\\^\[])\^([^\^\s\[\]]{1,6})\^")
+NOTE_REF = re.compile(r"(?<!\\)\[\^([^\]\[\^\s]+)\]")
+NOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\[\^\s]+)\]:[ \t]*")
 GLOSSARY = re.compile(r"(?<!\\)\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 CITATION = re.compile(r"(?<!\\)\[(@[A-Za-z0-9_.:-]+(?:\s*;\s*@[A-Za-z0-9_.:-]+)*)\]")
 CITATION_LIKE = re.compile(r"(?<!\\)\[@")
@@ -26,7 +29,7 @@ TCY_MAX = 4  # characters that still fit in one em when set side by side
 class Mark:
     """One piece of inline markup found in the source."""
 
-    kind: str  # "ruby", "tcy", "glossary", "citation"
+    kind: str  # "ruby", "tcy", "glossary", "citation", "noteref", "notedef"
     key: str  # glossary term, source id, ruby base, tcy text
     line: int  # 1-based, relative to the scanned text
     column: int  # 1-based
@@ -168,6 +171,11 @@ def scan(text: str) -> tuple[list[Mark], list[Problem]]:
             start, end = match.span()
             taken[start:end] = b"\x01" * (end - start)
 
+        label_at = len(line) - len(line.lstrip(" ")) if NOTE_DEF.match(line) else -1
+        for m in NOTE_REF.finditer(line):
+            claim(m)
+            kind = "notedef" if m.start() == label_at else "noteref"
+            marks.append(Mark(kind, m.group(1), number, m.start() + 1))
         for m in RUBY.finditer(line):
             claim(m)
             base, reading = m.group(1), m.group(2)
@@ -224,12 +232,24 @@ def scan(text: str) -> tuple[list[Mark], list[Problem]]:
                     )
                 )
             marks.append(Mark("tcy", content, number, m.start() + 1))
-        for m in re.finditer(r"(?<![\\^])\^(?=[0-9!?])", line):
+        for m in re.finditer(r"(?<![\\^\[])\^(?=[0-9!?])", line):
             if not taken[m.start()]:
                 problems.append(
                     Problem(
                         "tcy-unterminated",
-                        "tate-chu-yoko '^…' is not closed with '^' on the same line",
+                        "'^' is not closed: tate-chu-yoko is '^12^' on one line, "
+                        "a footnote reference is '[^label]'",
+                        number,
+                        m.start() + 1,
+                    )
+                )
+        for m in re.finditer(r"(?<!\\)\[\^", line):
+            if not taken[m.start()]:
+                problems.append(
+                    Problem(
+                        "note-unterminated",
+                        "footnote reference '[^…' is not closed with ']' "
+                        "('[^label]' is a footnote; tate-chu-yoko '^12^' cannot follow '[')",
                         number,
                         m.start() + 1,
                     )
@@ -266,3 +286,119 @@ def scan(text: str) -> tuple[list[Mark], list[Problem]]:
                     )
                 )
     return marks, problems
+
+
+# -- footnote definitions ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class NoteText:
+    """A footnote definition ``[^label]: text`` taken out of an article's Markdown."""
+
+    label: str
+    text: str  # its Markdown; line k of it is source line ``line + k - 1``
+    line: int  # 1-based, relative to the scanned text
+    column: int  # of the '[' of the label
+
+
+def _ends_note(line: str) -> bool:
+    """A line that starts a new block even right after a note's first paragraph."""
+    return bool(NOTE_DEF.match(line) or re.match(r" {0,3}(#|```|~~~)", line))
+
+
+def extract_notes(text: str) -> tuple[str, list[NoteText]]:
+    """Take the footnote definitions out of a Markdown text.
+
+    A definition starts with ``[^label]:`` at the start of a line; its first paragraph runs
+    on until a blank line (lines that follow it directly belong to it), further paragraphs
+    are indented by 4 spaces, as in Python-Markdown's footnotes and pandoc. The text is
+    returned with the definitions' lines blanked, so lines keep their numbers.
+    """
+    lines = text.expandtabs(TAB).split("\n")
+    if not any("[^" in line for line in lines):
+        return text, []
+    _, code = normalize_lists(text)
+    out = list(lines)
+    notes: list[NoteText] = []
+    i = 0
+    while i < len(lines):
+        m = NOTE_DEF.match(lines[i])
+        if m is None or code[i]:
+            i += 1
+            continue
+        start = i
+        body = [lines[i][m.end() :]]
+        blank = False
+        i += 1
+        while i < len(lines):
+            line = lines[i]
+            if not line.strip():
+                body.append("")
+                blank = True
+            elif line.startswith(" " * TAB):
+                body.append(line[TAB:])
+                blank = False
+            elif blank or _ends_note(line):
+                break
+            else:
+                body.append(line)  # a lazy continuation line of the paragraph
+            i += 1
+        while len(body) > 1 and not body[-1].strip():
+            body.pop()
+        i = start + len(body)
+        out[start:i] = [""] * len(body)
+        notes.append(NoteText(m.group(1), "\n".join(body), start + 1, lines[start].index("[") + 1))
+    return "\n".join(out), notes
+
+
+# -- nesting depth -----------------------------------------------------------------------------
+MAX_NESTING = 20  # block quotes + list levels, or raw HTML elements, inside one another
+QUOTE_PREFIX = re.compile(r"^(?: {0,3}>)+")
+HTML_TAG = re.compile(
+    r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])(?:[^<>\"']|\"[^\"]*\"|'[^']*')*?(/?)>"
+)
+VOID_TAGS = frozenset({"br", "hr", "img", "wbr", "col", "area", "input", "meta", "link"})
+
+
+def nesting_problem(text: str) -> Problem | None:
+    """Where block quotes, lists or raw HTML first nest more than :data:`MAX_NESTING` deep.
+
+    Converters and layout engines recurse once (or more) per level; a hostile text of
+    hundreds of levels is refused here, long before any of their limits."""
+    normalized, code = normalize_lists(text)
+    source = text.expandtabs(TAB).split("\n")
+    stack: list[str] = []
+    message = (
+        f"more than {MAX_NESTING} levels of {{}} inside one another; a book cannot print "
+        "that deep (flatten the structure)"
+    )
+    for number, (line, is_code) in enumerate(zip(normalized.split("\n"), code, strict=True), 1):
+        if is_code:
+            continue
+        original = source[number - 1] if number <= len(source) else line
+        quote = QUOTE_PREFIX.match(original)
+        quotes = quote.group(0).count(">") if quote else 0
+        prefix = QUOTE_PREFIX.match(line)
+        rest = line[prefix.end() :] if prefix else line
+        item = LIST_ITEM.match(rest)
+        levels = _indent(rest) // TAB + 1 if item else 0
+        if quotes + levels > MAX_NESTING:
+            if quotes > MAX_NESTING:
+                column = [k for k, c in enumerate(original) if c == ">"][MAX_NESTING] + 1
+            else:
+                start = quote.end() if quote else 0
+                column = start + _indent(original[start:]) + 1
+            return Problem("nesting-too-deep", message.format("quotes and lists"), number, column)
+        if "<" not in line:
+            continue
+        masked = CODE_SPAN.sub(lambda m: " " * len(m.group(0)), original)
+        for m in HTML_TAG.finditer(masked):
+            closing, name, selfclose = m.group(1), m.group(2).lower(), m.group(3)
+            if closing:
+                if name in stack:
+                    del stack[len(stack) - 1 - stack[::-1].index(name) :]
+            elif not selfclose and name not in VOID_TAGS:
+                stack.append(name)
+                if len(stack) > MAX_NESTING:
+                    return Problem(
+                        "nesting-too-deep", message.format("HTML elements"), number, m.start() + 1
+                    )
+    return None

@@ -36,14 +36,28 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor as InlineTreeprocessor
 from markdown.util import AtomicString
 
-from tougen_pub.ingest.markup import CITATION, GLOSSARY, RUBY, TCY, normalize_lists, split_ruby
+from tougen_pub.ingest.markup import (
+    CITATION,
+    GLOSSARY,
+    NOTE_REF,
+    RUBY,
+    TCY,
+    nesting_problem,
+    normalize_lists,
+    split_ruby,
+)
+from tougen_pub.ingest.notes import NoteRef
+from tougen_pub.ingest.softbreaks import join_soft_breaks
+from tougen_pub.ingest.tables import MarkupTables
 from tougen_pub.model import REF_GLOSSARY, REF_SOURCE
 
 XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "#", "@")
 HOSTILE_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:")
-PRIORITY = {"ruby": 176, "glossary": 177, "citation": 178, "tcy": 175}
+# Higher runs first: a footnote reference ``[^1]`` is taken before tate-chu-yoko ``^…^``
+# and before Markdown's reference links.
+PRIORITY = {"ruby": 176, "glossary": 177, "citation": 178, "tcy": 175, "noteref": 180}
 # Characters XML 1.0 cannot carry at all.
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 VOID_TAG = re.compile(r"<(br|hr|img|wbr|col)\b((?:\s+[^<>]*?)?)\s*/?>", re.IGNORECASE)
@@ -195,6 +209,16 @@ class Resolver:
     source_numbers: dict[str, int] = field(default_factory=dict)  # source id -> 1-based number
     prefix: str = "x"  # id prefix of the document (article slug), for unique anchors
     counter: dict[str, int] = field(default_factory=dict)
+    # labels of the footnotes defined in the document; numbers are given in order of first
+    # reference (kept in ``counter``: "notes" and "note:LABEL")
+    note_labels: frozenset[str] = frozenset()
+
+    def note_number(self, label: str) -> int:
+        number = self.counter.get(f"note:{label}")
+        if number is None:
+            number = self.counter["notes"] = self.counter.get("notes", 0) + 1
+            self.counter[f"note:{label}"] = number
+        return number
 
     def anchor(self, kind: str, key: str) -> str:
         n = self.counter.get(f"{kind}:{key}", 0) + 1
@@ -321,6 +345,7 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     md_inline.HTML_RE: ("<",),
     md_inline.ENTITY_RE: ("&",),
     RUBY.pattern: ("{",),
+    NOTE_REF.pattern: ("[^",),
     TCY.pattern: ("^",),
     GLOSSARY.pattern: ("[[",),
     CITATION.pattern: ("[@",),
@@ -403,6 +428,9 @@ class TougenMarkup(Extension):
         md.postprocessors.register(_VoidTags(md), "tougen-void-tags", 35)
         md.inlinePatterns.register(_Ruby(RUBY.pattern), "tougen-ruby", PRIORITY["ruby"])
         md.inlinePatterns.register(_Tcy(TCY.pattern), "tougen-tcy", PRIORITY["tcy"])
+        md.inlinePatterns.register(
+            NoteRef(NOTE_REF.pattern, self.resolver), "tougen-noteref", PRIORITY["noteref"]
+        )
         md.inlinePatterns.register(
             _Glossary(GLOSSARY.pattern, self.resolver), "tougen-glossary", PRIORITY["glossary"]
         )
@@ -488,6 +516,7 @@ class Converter:
         return markdown.Markdown(
             extensions=[
                 TougenMarkup(self.resolver, raw_html=raw_html, skip_inline=self.skip_inline),
+                MarkupTables(lambda *f: self.findings.append(Finding(*f))),
                 TableExtension(),
                 SaneListExtension(),
                 FencedCodeExtension(),
@@ -509,6 +538,14 @@ class Converter:
         """Convert one Markdown text; never raises for any input text."""
         self.findings = []
         text = XML_INVALID.sub("\ufffd", text)
+        deep = nesting_problem(text)
+        if deep is not None:  # refused before any parser recurses into it
+            self.findings.append(
+                Finding(deep.code, deep.message, True, None, deep.line, deep.column)
+            )
+            root = ET.Element("div")
+            ET.SubElement(root, "p").text = text
+            return _serialize(root)
         counter = dict(self.resolver.counter)
         try:
             root = well_formed(self._run(self.md, text))
@@ -528,6 +565,7 @@ class Converter:
                 root = ET.Element("div")
                 ET.SubElement(root, "p").text = text
         self._sanitize(root)
+        join_soft_breaks(root)
         return _serialize(root)
 
     # -- sanitizing ------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 from html import unescape
 
 # Characters that only the stylesheets draw (separators, leaders, kanji page numbers).
-GENERATED_CHARS = "／→、（）. 0123456789〇一二三四五六七八九十百•◦▪\u00a0"
+GENERATED_CHARS = "／→、（）. 0123456789〇一二三四五六七八九十百•◦▪\u00a0﹅"  # ﹅: 傍点
 # Page numbers up to 99 are set as tate-chu-yoko in vertical books.
 PAGE_TCY = frozenset(str(n) for n in range(1, 100))
 TAG = re.compile(r"<[^>]*>")

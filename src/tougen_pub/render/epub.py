@@ -23,7 +23,7 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from tougen_pub.ja import ROLE_LABELS, ROLE_NAMES, japanese_date, kana_row
-from tougen_pub.model import REF_IMAGE, Article, Book, Reference
+from tougen_pub.model import REF_IMAGE, Article, Book, Note, Reference
 from tougen_pub.progress import progress
 from tougen_pub.render.links import LinkTargets, resolve, source_anchor, term_anchor
 from tougen_pub.transforms.passes import Edition, passes_for
@@ -53,6 +53,7 @@ LONE_IMAGE = re.compile(r"<p>\s*(<img\b[^<>]*/>)\s*</p>")
 REF_SEMANTICS = {
     'class="glossary-ref"': 'class="glossary-ref" epub:type="glossref" role="doc-glossref"',
     'class="citation-ref"': 'class="citation-ref" epub:type="biblioref" role="doc-biblioref"',
+    'class="noteref"': 'class="noteref" epub:type="noteref" role="doc-noteref"',
 }
 
 
@@ -232,6 +233,7 @@ class EpubRenderer:
             a.intro_html for a in book.articles
         )
         html += "".join(e.definition_html for e in book.glossary)
+        html += "".join(n.html for a in book.articles for n in a.notes)
         return RenderedBook(
             pages=tuple(pages),
             toc=tuple(toc),
@@ -317,9 +319,20 @@ class EpubRenderer:
             image_credit=art.image_credit or "",
             intro=self.fragment(art.intro_html) if art.intro_html.strip() else "",
             sections=sections,
+            notes=[self.note(n) for n in art.notes],
             see_also=see_also,
             sources=sources,
         )
+
+    def note(self, note: Note) -> dict[str, object]:
+        """A footnote at the end of its chapter; its number links back to the first call."""
+        back = (
+            f'<a class="note-back" role="doc-backlink" href="#{note.calls[0]}">'
+            f'<span class="tcy">{note.number}</span></a>\u3000'
+        )
+        html = note.html
+        html = "<p>" + back + html[3:] if html.startswith("<p>") else f"<p>{back}</p>{html}"
+        return {"anchor": note.anchor, "html": self.fragment(html)}
 
     def glossary(self) -> Page:
         groups: list[dict[str, object]] = []

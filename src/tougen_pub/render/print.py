@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from tougen_pub.assets.images import intrinsic_size
 from tougen_pub.ja import ROLE_LABELS, ROLE_NAMES, japanese_date
-from tougen_pub.model import REF_IMAGE, Article, Book, Reference
+from tougen_pub.model import REF_IMAGE, Article, Book, Note, Reference
 from tougen_pub.render.links import (
     LinkTargets,
     article_anchor,
@@ -34,6 +34,35 @@ TEMPLATES = Path(__file__).parent / "templates" / "print"
 PX = 0.75  # pt per CSS px
 
 Fragment = Callable[[str], str]
+# Block elements of a note, set as blocks inside a footnote element that sits in a line.
+NOTE_BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "pre",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "figure",
+    ]
+)
 
 
 def _identity(fragment: str) -> str:
@@ -124,10 +153,12 @@ class PrintRenderer:
         self._sizes: dict[str, tuple[float, float, bool] | None] = {}
 
     # -- fragments -------------------------------------------------------------------
-    def fragment(self, html: str, *, composed: bool = True) -> Markup:
+    def fragment(self, html: str, *, composed: bool = True, notes: tuple[Note, ...] = ()) -> Markup:
         html = resolve(html, self.links)
         if 'src="' + REF_IMAGE in html:
             html = self.place_images(html)
+        if notes and self.page.mode == "horizontal" and 'class="noteref"' in html:
+            html = self.place_footnotes(html, notes)
         if composed:
             html = self.compose(html)
         return Markup(html)
@@ -159,6 +190,48 @@ class PrintRenderer:
                         style += ";transform:rotate(-90deg)"
                     img.set("style", style)
         return serialize(root)
+
+    def place_footnotes(self, html: str, notes: tuple[Note, ...]) -> str:
+        """横組: each note right after its first call, as an element floated to the foot of
+        the page (CSS ``float: footnote``); WeasyPrint leaves its call in its place."""
+        by_call = {n.calls[0]: n for n in notes if n.calls}
+        root = parse(html)
+        for parent in list(root.iter()):
+            for index, call in reversed(list(enumerate(parent))):
+                note = by_call.get(call.get("id", "")) if call.tag == "a" else None
+                if note is None:
+                    continue
+                body = parse(resolve(note.html, self.links))
+                for el in body.iter():
+                    if el.tag in NOTE_BLOCKS:  # block content of a note inside a line
+                        el.set(
+                            "class", " ".join([f"fn-{el.tag}", *(el.get("class") or "").split()])
+                        )
+                        el.tag = "span"
+                fn = ET.Element(
+                    "span", {"class": "fn", "id": note.anchor, "data-n": str(note.number)}
+                )
+                fn.text = body.text
+                fn.extend(list(body))
+                fn.tail, call.tail = call.tail, None
+                parent.insert(index + 1, fn)
+        return serialize(root)
+
+    def end_notes(self, notes: tuple[Note, ...]) -> list[dict[str, object]]:
+        """縦組: the notes of an article after its text (後注), each number linking back to
+        its first call and set upright (tate-chu-yoko)."""
+        if self.page.mode == "horizontal":
+            return []
+        out: list[dict[str, object]] = []
+        for note in notes:
+            number = (
+                f'<a class="note-num" href="#{note.calls[0]}">'
+                f'<span class="tcy">{note.number}</span></a>\u3000'
+            )
+            html = note.html
+            html = "<p>" + number + html[3:] if html.startswith("<p>") else f"<p>{number}</p>{html}"
+            out.append({"anchor": note.anchor, "html": self.fragment(html)})
+        return out
 
     def _figure(self, block: ET.Element, img: ET.Element, rel: str) -> None:
         block.tag = "div"
@@ -243,10 +316,14 @@ class PrintRenderer:
             "art": art,
             "anchor": article_anchor(art.slug),
             "date": self.text(japanese_date(art.date)),
-            "intro": self.fragment(art.intro_html) if art.intro_html.strip() else None,
+            "intro": self.fragment(art.intro_html, notes=art.notes)
+            if art.intro_html.strip()
+            else None,
             "sections": [
-                {"s": s, "title": s.title, "html": self.fragment(s.html)} for s in art.sections
+                {"s": s, "title": s.title, "html": self.fragment(s.html, notes=art.notes)}
+                for s in art.sections
             ],
+            "notes": self.end_notes(art.notes),
             "front_sources": [
                 {
                     "anchor": ref.anchor,

@@ -37,9 +37,53 @@ def to_kanji(number: str) -> str:
     return positional(int(digits))
 
 
-def kanji_numerals(fragment: str) -> str:
+# Numbers left as digits (judgement, not arithmetic): a number with a vulgar fraction
+# (大さじ2½, 1と⅓), a sign or currency before it (−15, ¥500) or a unit symbol after it
+# (15℃, 25‰, 5%, 30°, ㎞). Decimals, Latin units (10km) and enumerators (1.) are already
+# outside NUMBER.
+FRACTIONS = "¼½¾\u2150-\u215f\u2189"
+SIGNS = "−‐＋+±¥￥$€£"
+UNITS_AFTER = "℃℉‰‱%％°′″\u3380-\u33ff"
+KEEP = re.compile(
+    rf"(?<=[{FRACTIONS}{SIGNS}])[0-9][0-9,]*"
+    rf"|[0-9][0-9,]*(?=と?[{FRACTIONS}]|[{UNITS_AFTER}])"
+)
+# 十 followed by these would read as another word (十分 じゅうぶん): digit by digit instead.
+AMBIGUOUS_AFTER = frozenset("分")
+GLOSSARY_CLASS = "glossary-ref"
+
+
+def _convert(text: str) -> str:
+    kept = [(m.start(), m.end()) for m in KEEP.finditer(text)]
+
+    def repl(m: re.Match[str]) -> str:
+        if any(a <= m.start() < b for a, b in kept):
+            return m.group(0)
+        out = to_kanji(m.group(0))
+        if out == "十" and text[m.end() : m.end() + 1] in AMBIGUOUS_AFTER:
+            return "一〇"
+        return out
+
+    return NUMBER.sub(repl, text)
+
+
+def _split_names(text: str, names: tuple[str, ...]) -> list[str]:
+    """``text`` cut into pieces; odd pieces are names (left as they are)."""
+    if not names:
+        return [text]
+    pattern = "|".join(re.escape(n) for n in names)
+    return re.split(f"({pattern})", text)
+
+
+def kanji_numerals(fragment: str, names: frozenset[str] = frozenset()) -> str:
+    """Arabic numbers → kanji numerals, except in glossary links, web links, tate-chu-yoko
+    spans, ``names`` (glossary terms and aliases that hold digits: 青春18きっぷ) and the
+    numbers of :data:`KEEP`."""
+    ordered = tuple(sorted((n for n in names if any(c.isdigit() for c in n)), key=len)[::-1])
+
     def mapper(text: str) -> list[str | object]:
-        return [NUMBER.sub(lambda m: to_kanji(m.group(0)), text)]
+        pieces = _split_names(text, ordered)
+        return ["".join(p if k % 2 else _convert(p) for k, p in enumerate(pieces))]
 
     return map_text(
         fragment,
@@ -47,6 +91,9 @@ def kanji_numerals(fragment: str) -> str:
         skip=lambda el: (
             TCY_CLASS in (el.get("class") or "").split()
             or el.tag == "a"
-            and (el.get("href") or "").startswith(("http:", "https:"))
+            and (
+                (el.get("href") or "").startswith(("http:", "https:"))
+                or GLOSSARY_CLASS in (el.get("class") or "").split()
+            )
         ),
     )

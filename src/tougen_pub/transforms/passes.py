@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ class Edition:
     writing_mode: str  # "vertical" or "horizontal"
     numerals: str = "arabic"  # "arabic" or "kanji" (vertical only)
     tcy: str = "auto"  # "auto" or "manual" (vertical only)
+    #: names whose digits stay as written with kanji numerals (glossary terms and aliases)
+    names: frozenset[str] = frozenset()
 
     @property
     def vertical(self) -> bool:
@@ -30,14 +33,15 @@ def passes_for(edition: Edition) -> list[tuple[str, Pass]]:
     """Named passes in order; kanji numerals come before tate-chu-yoko."""
     passes: list[tuple[str, Pass]] = []
     if edition.vertical and edition.numerals == "kanji":
-        passes.append(("kanji-numerals", kanji_numerals))
+        passes.append(("kanji-numerals", functools.partial(kanji_numerals, names=edition.names)))
     if edition.vertical and edition.tcy == "auto":
         passes.append(("auto-tcy", auto_tcy))
     return passes
 
 
 def edition_of(book: Book, writing_mode: str, numerals: str | None = None) -> Edition:
-    return Edition(writing_mode, numerals or book.config.numerals, book.config.tcy)
+    names = frozenset(n for e in book.glossary for n in (e.term, *e.aliases))
+    return Edition(writing_mode, numerals or book.config.numerals, book.config.tcy, names)
 
 
 def apply(book: Book, edition: Edition) -> Book:
@@ -56,7 +60,8 @@ def apply(book: Book, edition: Edition) -> Book:
             dataclasses.replace(s, html=run(s.html), title=_run_text(run, s.title))
             for s in a.sections
         )
-        return dataclasses.replace(a, intro_html=run(a.intro_html), sections=sections)
+        notes = tuple(dataclasses.replace(n, html=run(n.html)) for n in a.notes)
+        return dataclasses.replace(a, intro_html=run(a.intro_html), sections=sections, notes=notes)
 
     def entry(e: GlossaryEntry) -> GlossaryEntry:
         return dataclasses.replace(e, definition_html=run(e.definition_html))

@@ -10,7 +10,9 @@ from tougen_pub.transforms.xhtml import CLASS_ATTR, HREF_ATTR, attribute, sub_te
 # and the exclamation/question pairs of JLReq.
 AUTO_TCY = re.compile(
     r"(?<![0-9A-Za-z.,:/_-])(?<![A-Za-z] )(?:[0-9]{1,2}|[!?]{2})(?![0-9A-Za-z%.,:/_-]|\.[0-9])"
+    r"|(?<![！？])[！？]{2}(?![！？])"
 )
+# Full-width pairs (！？ ！！) too: the derived font sets their half-width forms in one em.
 TCY_CLASS = "tcy"
 
 

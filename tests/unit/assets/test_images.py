@@ -391,7 +391,7 @@ def test_print_image_box_is_the_text_block(book) -> None:
     for mode in ("horizontal", "vertical"):
         g = geometry(book, mode, "a5")
         w, h = image_box(g)
-        line = g.font_size * g.line_height
+        line = g.font_size * g.line_height * 3  # figure margins and a heading kept with it
         assert w <= g.page_w - g.inner - g.outer and h <= g.page_h - g.top - g.bottom
         block = (w + line, h) if mode == "vertical" else (w, h + line)
         assert block == pytest.approx((g.page_w - g.inner - g.outer, g.page_h - g.top - g.bottom))

@@ -44,5 +44,6 @@ def is_cjk(ch: str) -> bool:
         or 0xFF00 <= cp <= 0xFFEF
         or 0x20000 <= cp <= 0x3FFFF
         or 0x3000 <= cp <= 0x303F
+        or 0x2160 <= cp <= 0x217F  # Roman numerals Ⅰ–Ⅻ ⅰ–ⅻ: full-width, upright (第Ⅲ期)
         or ch in "…‥―※〜"
     )

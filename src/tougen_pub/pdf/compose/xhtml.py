@@ -13,7 +13,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from tougen_pub import ja
 from tougen_pub.pdf.compose.core import BOX, LAT, SPACE, Atom, Line, char_atom, compose
+from tougen_pub.pdf.compose.jlreq import CLOSING, OPENING, is_cjk
 from tougen_pub.transforms.xhtml import parse, serialize
 
 Advance = Callable[[str], float]
@@ -45,6 +47,11 @@ BLOCK_TAGS = frozenset(
 # Inline-start indent (em) each container adds; the stylesheet must use the same values.
 CONTAINER_INDENT = {"ul": 1.5, "ol": 1.5, "blockquote": 2.0}
 RUBY_SCALE = 0.5  # ruby text size relative to the base
+NOTE_CALL_SCALE = 0.6  # footnote call (superscript) size; print.css: .noteref sup
+EMPHASIS_CLASS = "bt"  # 傍点: a character of <em> that print.css dots
+# punctuation takes no dot (small kana, ー and 々 do)
+NO_DOT = CLOSING | OPENING | ja.DIVIDING_PUNCTUATION | ja.MIDDLE_DOTS | frozenset("\u3000…‥―〜～")
+NO_DOT_TAGS = frozenset({"ruby", "rt", "rp", "code", "pre", "img", "br"})
 LINE_CLASS = "ln"
 # The most frequent per-line and per-character declarations are set by class, not by a
 # ``style`` attribute: WeasyPrint shares one computed style among siblings with the same
@@ -77,8 +84,63 @@ class _Item:
 def compose_fragment(fragment: str, settings: Settings) -> str:
     """Compose every paragraph and list item of an XHTML fragment."""
     root = parse(fragment)
+    mark_emphasis(root)
     _walk(root, settings, 0.0)
     return serialize(root)
+
+
+def takes_dot(ch: str) -> bool:
+    """Characters that get a 傍点 (sesame dot): Japanese letters, not punctuation."""
+    return is_cjk(ch) and ch not in NO_DOT
+
+
+def mark_emphasis(root: ET.Element) -> None:
+    """傍点 (sesame dots) for ``<em>``: every Japanese character inside it (and every
+    tate-chu-yoko span) is wrapped in ``<span class="bt">``, which the stylesheet dots
+    with a generated ﹅ beside (縦組) or above (横組) it. Ruby, code and Latin are left as
+    they are. One span per character: the composer may break a line anywhere between."""
+
+    def wrap(text: str) -> tuple[str, list[ET.Element]]:
+        """The leading text and the elements that take the place of ``text``."""
+        lead, out = "", []
+        for ch in text:
+            if takes_dot(ch):
+                out.append(ET.Element("span", {"class": EMPHASIS_CLASS}))
+                out[-1].text = ch
+            elif out:
+                out[-1].tail = (out[-1].tail or "") + ch
+            else:
+                lead += ch
+        return lead, out
+
+    def dot(el: ET.Element) -> None:
+        lead, spans = wrap(el.text or "")
+        el.text = lead or None
+        new: list[ET.Element] = list(spans)
+        for kid in list(el):
+            if kid.tag == "span" and "tcy" in (kid.get("class") or "").split():
+                holder = ET.Element("span", {"class": EMPHASIS_CLASS})
+                holder.append(kid)
+                holder.tail, kid.tail = kid.tail, None
+                kid = holder
+            elif kid.tag not in NO_DOT_TAGS:
+                dot(kid)
+            new.append(kid)
+            tail, spans = wrap(kid.tail or "")
+            kid.tail = tail or None
+            new.extend(spans)
+        for kid in list(el):
+            el.remove(kid)
+        el.extend(new)
+
+    def walk(el: ET.Element) -> None:
+        for kid in el:
+            if kid.tag == "em":
+                dot(kid)
+            elif kid.tag not in NO_DOT_TAGS:
+                walk(kid)
+
+    walk(root)
 
 
 def _walk(el: ET.Element, s: Settings, inset: float) -> None:
@@ -174,6 +236,13 @@ def _flatten(
             elif kid.tag == "img":
                 prev[0] = None
                 yield _Item(Atom("\ufffc", 1.0, BOX, spaced=False), ch, kid)
+            elif kid.tag == "a" and "noteref" in (kid.get("class") or "").split():
+                yield _note_call(kid, ch, s)
+                prev[0] = None
+            elif kid.tag == "span" and "fn" in (kid.get("class") or "").split():
+                # a footnote floated to the page foot (横組): nothing on the line, kept
+                # right after its call
+                yield _Item(Atom("\ufffc", 0.0, BOX, spaced=False, glue=True), ch, kid)
             elif (
                 kid.tag == "span"
                 and "tcy" in (kid.get("class") or "").split()
@@ -192,6 +261,19 @@ def _flatten(
     while items and items[-1].atom.kind == SPACE:
         items.pop()
     yield from items
+
+
+def _note_call(call: ET.Element, chain: tuple[ET.Element, ...], s: Settings) -> _Item:
+    """A footnote call: a superscript number in a box of its own width, never the first
+    thing on a line (it stays with the word it belongs to)."""
+    body = "".join(call.itertext())
+    natural = 1.0 if body in s.tcy else sum(s.advance(c) for c in body)
+    width = round(natural * NOTE_CALL_SCALE, 4)
+    box = ET.Element(call.tag, dict(call.attrib))
+    box.text = call.text
+    box.extend(list(call))
+    box.set("style", f"width:{_fmt(width)}")
+    return _Item(Atom(body, width, BOX, spaced=False, glue=True), chain, box)
 
 
 def _shallow_copy(el: ET.Element, text: str) -> ET.Element:
