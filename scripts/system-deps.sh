@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages tougen-pub loads: the native libraries WeasyPrint opens
 # (GLib, Pango, HarfBuzz with its subsetter, fontconfig), Japanese fonts, and with --test
-# what the test suite runs (poppler's pdftotext/pdffonts, Java for EPUBCheck, the fonts the
-# tests name, the Unicode data files).
+# what the test suite runs (poppler's pdftotext/pdffonts, Java for EPUBCheck, qpdf and
+# Ghostscript for the press checks, the fonts the tests name, the Unicode data files).
 #
 # Decides by what is loadable or present (ldconfig -p, fc-list, files), not only by which
 # commands exist. On a complete machine it installs nothing and returns at once.
@@ -74,6 +74,14 @@ if [ "$test_deps" = 1 ]; then
     if ! command -v java >/dev/null 2>&1; then
         need+=(default-jre-headless)
         why+=("java (EPUBCheck in the tests) from default-jre-headless")
+    fi
+    if ! command -v qpdf >/dev/null 2>&1; then
+        need+=(qpdf)
+        why+=("qpdf (PDF structure checks in the tests) from qpdf")
+    fi
+    if ! command -v gs >/dev/null 2>&1; then
+        need+=(ghostscript)
+        why+=("gs (ink coverage and rendering checks in the tests) from ghostscript")
     fi
     if [ ! -f /usr/share/unicode/VerticalOrientation.txt ]; then
         need+=(unicode-data)

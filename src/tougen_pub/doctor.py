@@ -144,11 +144,14 @@ def check_test_tools() -> Iterator[Finding]:
             "make setup",
             required=False,
         )
-    for tool in ("pdftotext", "pdffonts"):
+    for tool, package in (
+        ("pdftotext", "poppler-utils"),
+        ("pdffonts", "poppler-utils"),
+        ("qpdf", "qpdf"),
+        ("gs", "ghostscript"),
+    ):
         path = shutil.which(tool)
-        yield Finding(
-            tool, path is not None, path or "not found", _apt("poppler-utils"), required=False
-        )
+        yield Finding(tool, path is not None, path or "not found", _apt(package), required=False)
     ucd = Path("/usr/share/unicode/VerticalOrientation.txt")
     yield Finding(
         "Unicode data",
