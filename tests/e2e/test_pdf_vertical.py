@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from test_pdf_horizontal import LONG_PARAGRAPHS, Built, build_book_pdf, composed_lines
 
-from tougen_pub.pdf.compose.jlreq import CLOSING, NO_LINE_FOOT, NO_LINE_HEAD
+from jlreq import NOT_AT_LINE_END as NO_LINE_FOOT
+from jlreq import NOT_AT_LINE_START as NO_LINE_HEAD
+from tougen_pub.pdf.compose.jlreq import CLOSING
 
 pytestmark = pytest.mark.slow
 MM = 72 / 25.4

@@ -17,6 +17,7 @@ OPENING = ja.OPENING_PUNCTUATION
 # (small kana: the strict rule), ～ (the full-width tilde written for 〜), Latin closers.
 NO_LINE_HEAD = (
     CLOSING
+    | ja.CLOSING_BRACKETS  # » and ｠ too, which carry no half-em blank
     | ja.SMALL_KANA
     | ja.PROLONGED_SOUND_MARK
     | ja.HYPHENS
@@ -27,7 +28,7 @@ NO_LINE_HEAD = (
     | frozenset(")]},.:;!?%")
 )
 # Characters that must not end a line (行末禁則).
-NO_LINE_FOOT = OPENING | frozenset("([{")
+NO_LINE_FOOT = OPENING | ja.OPENING_BRACKETS | frozenset("([{")
 # Characters that are never split when doubled (……, ――). Not JLReq cl-08 as such: the
 # dash of Japanese text is ― (U+2015), and 〳〴〵 are not used.
 INSEPARABLE = frozenset("…‥―")

@@ -6,9 +6,10 @@ import re
 
 import pytest
 
+from jlreq import NOT_AT_LINE_END as NO_LINE_FOOT
+from jlreq import NOT_AT_LINE_START as NO_LINE_HEAD
 from tougen_pub.pdf.compose import atoms_from_text, compose, line_texts
 from tougen_pub.pdf.compose.core import JA_LATIN_SPACE, may_break
-from tougen_pub.pdf.compose.jlreq import NO_LINE_FOOT, NO_LINE_HEAD
 
 
 def mono(ch: str) -> float:
