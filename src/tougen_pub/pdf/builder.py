@@ -182,14 +182,20 @@ def prepare_edition(job: EditionBook, options: BuildOptions, diags: Diagnostics)
     inline = edition_inline(edition) if vertical else None
     finisher = None
     if vertical:
-        from tougen_pub.pdf.vertical.font import TCY_FEATURE  # vertical books only
+        from tougen_pub.pdf.vertical.font import (  # vertical books only
+            LATIN_QUOTE_FEATURE,
+            TCY_FEATURE,
+        )
 
         # The derived fonts hold only the characters the book draws, and the composer
         # needs the derived font's metrics: render the document once with a placeholder
         # for every body fragment, learn the characters (and tate-chu-yoko strings) from
         # the uncomposed fragments, then put the composed fragments in.
         font_urls = {kind: f"{FONT_SCHEME}:{kind}" for kind in ("mincho", "gothic")}
-        extra = f'\n.tcy {{ font-feature-settings: "{TCY_FEATURE}"; }}'
+        extra = (
+            f'\n.tcy {{ font-feature-settings: "{TCY_FEATURE}"; }}'
+            f'\n.lq {{ font-feature-settings: "{LATIN_QUOTE_FEATURE}"; }}'
+        )
         deferred: list[str] = []
 
         def defer(fragment: str) -> str:
@@ -208,7 +214,11 @@ def prepare_edition(job: EditionBook, options: BuildOptions, diags: Diagnostics)
             if fetcher.add(kind, derived.data, derived.mime_type) != font_urls[kind]:
                 raise AssertionError(f"font URL of {kind} is not {font_urls[kind]}")
         settings = Settings(
-            advance=mincho.advance, measure=float(g.chars), indent=1.0, tcy=mincho.tcy_strings
+            advance=mincho.advance,
+            measure=float(g.chars),
+            indent=1.0,
+            tcy=mincho.tcy_strings,
+            latin_quote=mincho.latin_quote,
         )
         html = _fill(skeleton_html, [compose_fragment(frag, settings) for frag in deferred])
         finisher = rotate_pages(r2l=options.r2l_viewer or book.config.print.r2l_viewer)
@@ -218,7 +228,9 @@ def prepare_edition(job: EditionBook, options: BuildOptions, diags: Diagnostics)
         for kind in ("mincho", "gothic")
     }
     advance = metrics_for(fonts.mincho.path, fonts.mincho.index)
-    settings = Settings(advance=advance, measure=float(g.chars), indent=1.0)
+    settings = Settings(
+        advance=advance, measure=float(g.chars), indent=1.0, latin_quote=advance.latin_quote
+    )
     html = PrintRenderer(
         ebook,
         page(font_urls),

@@ -37,6 +37,10 @@ from tougen_pub.pdf.compose.jlreq import (
 EPS = 1e-6
 JA_LATIN_SPACE = 0.25  # 和欧間: a quarter em
 MAX_PULL_IN = 2  # atoms a line may take in by compressing punctuation (追い込み)
+# Inter-character space a justified line gives its Japanese characters before the rest of
+# the slack goes between the letters of its Latin runs (a URL that could not break): JLReq
+# 3.8 lets the Latin run take part in the expansion rather than spacing out a few kana.
+MAX_LETTER_SPACING = 0.25
 
 # Japanese punctuation whose own blank separates it from Latin: no 和欧間 next to it.
 NO_JA_LATIN_SPACE = CLOSING | OPENING | frozenset("・：；！？‼")
@@ -80,6 +84,7 @@ class Line:
     natural: float  # width before justification, after squeezes and 和欧間
     letter_spacing: float = 0.0  # em, after every spaced atom except the line's last
     word_spacing: float = 0.0  # em, on every space of the line (lines without spaced atoms)
+    latin_spacing: float = 0.0  # em, after every Latin letter or space but the line's last
     margins: dict[int, tuple[float, float]] = field(default_factory=dict)
 
     @property
@@ -94,7 +99,10 @@ class Line:
         w += sum(left + right for left, right in self.margins.values())
         gaps = sum(1 for a in body[:-1] if a.spaced)
         spaces = sum(1 for a in body if a.kind == SPACE)
-        return w + gaps * self.letter_spacing + spaces * self.word_spacing
+        latin = sum(1 for a in body[:-1] if a.kind in (LAT, SPACE))
+        return (
+            w + gaps * self.letter_spacing + spaces * self.word_spacing + latin * self.latin_spacing
+        )
 
 
 def classify(ch: str) -> str:
@@ -269,14 +277,18 @@ def _finish(atoms: Sequence[Atom], wd: _Widths, i: int, j: int, how: str, m: flo
         if left:
             add(k + 1, left, 0.0)
     natural = wd.natural(i, j)
-    ls = ws = 0.0
+    ls = ws = lat = 0.0
     if natural > m + EPS:
         _compress(atoms, wd, i, j, natural - m, add)
     elif how != "last" and natural < m - EPS:
         gaps = sum(1 for a in atoms[i : j - 1] if a.spaced)
         spaces = sum(1 for a in atoms[i:j] if a.kind == SPACE)
+        latin = sum(1 for a in atoms[i : j - 1] if a.kind in (LAT, SPACE))
         if gaps:
             ls = (m - natural) / gaps
+            if ls > MAX_LETTER_SPACING and latin:
+                ls = MAX_LETTER_SPACING
+                lat = (m - natural - gaps * ls) / latin
         elif spaces:
             ws = (m - natural) / spaces
     return Line(
@@ -287,6 +299,7 @@ def _finish(atoms: Sequence[Atom], wd: _Widths, i: int, j: int, how: str, m: flo
         natural,
         letter_spacing=ls,
         word_spacing=ws,
+        latin_spacing=lat,
         margins={k: (v[0], v[1]) for k, v in margins.items() if v[0] or v[1]},
     )
 

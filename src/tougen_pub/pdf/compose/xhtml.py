@@ -72,6 +72,9 @@ class Settings:
     measure: float  # line length in em
     indent: float = 1.0  # first-line indent of paragraphs (字下げ)
     tcy: frozenset[str] = frozenset()  # vertical: strings the font sets as one 1-em glyph
+    #: a curly quote next to a Latin letter (Russia’s, “new”) as the face sets it in a
+    #: ``span.lq``: (advance, blank cut before, blank cut after) in em; None: as text
+    latin_quote: Callable[[str], tuple[float, float, float]] | None = None
 
 
 @dataclass
@@ -212,9 +215,17 @@ def _flatten(
     prev: list[Atom | None] = [None]
 
     def chars(t: str, ch: tuple[ET.Element, ...]) -> Iterator[_Item]:
-        for c in t:
+        for n, c in enumerate(t):
             if c in "\n\t\r":
                 c = " "
+            if c in ja.WESTERN_QUOTES and s.latin_quote is not None:
+                after = t[n + 1 : n + 2]
+                before = prev[0].last if prev[0] is not None else ""
+                if _latin_letter(before) or _latin_letter(after):
+                    width, cut_left, cut_right = s.latin_quote(c)
+                    prev[0] = atom = char_atom(c, width, prev[0])
+                    yield _Item(atom, ch, _latin_quote(c, cut_left, cut_right))
+                    continue
             atom = char_atom(c, s.advance(c), prev[0])
             if atom.kind == SPACE and prev[0] is not None and prev[0].kind == SPACE:
                 continue  # collapse white space as HTML does
@@ -274,6 +285,19 @@ def _note_call(call: ET.Element, chain: tuple[ET.Element, ...], s: Settings) -> 
     box.extend(list(call))
     box.set("style", f"width:{_fmt(width)}")
     return _Item(Atom(body, width, BOX, spaced=False, glue=True), chain, box)
+
+
+def _latin_letter(ch: str) -> bool:
+    return ch.isalnum() and ch.isascii() or "\u00c0" <= ch <= "\u024f"
+
+
+def _latin_quote(ch: str, cut_left: float, cut_right: float) -> ET.Element:
+    """``span.lq``: the face's proportional (vertical: sideways) form of a curly quote,
+    its blank beyond a thin side bearing cut by negative margins."""
+    el = ET.Element("span", {"class": "lq"})
+    _add_margins(el, -cut_left, -cut_right)
+    el.text = ch
+    return el
 
 
 def _shallow_copy(el: ET.Element, text: str) -> ET.Element:
@@ -366,6 +390,8 @@ def _render_line(items: list[_Item], line: Line, indent: float, s: Settings) -> 
                     box.set("style", box.get("style", "") + ";text-align:right")
                 elif k == line.start and k != line.end - 1:
                     box.set("style", box.get("style", "") + ";text-align:left")
+            if box.get("class") == "lq":
+                box = _in_latin_run(box, line.latin_spacing)
             if left or right:
                 _add_margins(box, left, right)
             box.tail = None
@@ -382,6 +408,8 @@ def _render_line(items: list[_Item], line: Line, indent: float, s: Settings) -> 
         elif atom.kind in (LAT, SPACE):
             if lat is None or lat_closed:
                 lat = ET.SubElement(parent(), "span", {"class": "lat"})
+                if line.latin_spacing:
+                    lat.set("style", f"letter-spacing:{_fmt(line.latin_spacing)}")
                 lat_closed = False
             if left:
                 _add_margins(lat, left, 0.0)
@@ -398,6 +426,15 @@ def _render_line(items: list[_Item], line: Line, indent: float, s: Settings) -> 
             else:
                 put_text(parent(), atom.text)
     return out
+
+
+def _in_latin_run(quote: ET.Element, spacing: float) -> ET.Element:
+    """A Latin-context quote inside a ``span.lat`` of its own (the line's Latin spacing)."""
+    run = ET.Element("span", {"class": "lat"})
+    if spacing:
+        run.set("style", f"letter-spacing:{_fmt(spacing)}")
+    run.append(quote)
+    return run
 
 
 def _add_margins(el: ET.Element, left: float, right: float) -> None:

@@ -47,8 +47,12 @@ from tougen_pub.pdf.vertical.glyphs import Matrix, _GlyphAdder
 from tougen_pub.pdf.vertical.orientation import vo
 
 # Bump whenever the derivation changes: part of the cache key.
-DERIVATION_VERSION = "3"
+DERIVATION_VERSION = "4"
 TCY_FEATURE = "ss20"
+# Curly quotes next to Latin letters (Russia’s): sideways, proportional (``span.lq``).
+LATIN_QUOTE_FEATURE = "ss19"
+LATIN_QUOTES = "‘’“”"
+QUOTE_BEARING = 0.06  # em kept on each side of the ink of a trimmed full-width quote
 # Always in the derived font: digits (automatic tcy), spaces.
 EXTRA_CHARS = "0123456789 \u00a0\u3000"
 MAX_TCY_LEN = 3
@@ -68,6 +72,7 @@ class DerivedFont:
     extension: str = "ttf"
     _advances: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
     _kern: Mapping[tuple[str, str], int] = field(default_factory=dict, repr=False, compare=False)
+    _quotes: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def advance(self, ch: str) -> float:
         """Advance of ``ch`` along the line (= down the column), in em.
@@ -83,6 +88,12 @@ class DerivedFont:
         if len(ch) == 1:
             return 1.0 if vo(ch) != "R" else 0.5
         return sum(self.advance(c) for c in ch)
+
+    def latin_quote(self, ch: str) -> tuple[float, float, float]:
+        """A curly quote in Latin context (``ss19``, :data:`LATIN_QUOTE_FEATURE`): its
+        advance in em, and no blank to cut (the glyph is trimmed already)."""
+        units = self._quotes.get(ch)
+        return (self.advance(ch) if units is None else units / self.units_per_em), 0.0, 0.0
 
     def kern(self, first: str, second: str) -> float:
         """Pair adjustment (em, negative = closer) the font's ``kern`` feature applies."""
@@ -229,6 +240,16 @@ def _describe(
     cmap = font.getBestCmap() or {}
     hmtx = font["hmtx"]
     advances = {chr(cp): hmtx[g][0] for cp, g in cmap.items()}
+    quotes = {}
+    if "GSUB" in font:
+        gsub = font["GSUB"].table
+        for record in gsub.FeatureList.FeatureRecord:
+            if record.FeatureTag == LATIN_QUOTE_FEATURE:
+                for index in record.Feature.LookupListIndex:
+                    for sub in gsub.LookupList.Lookup[index].SubTable:
+                        for c in LATIN_QUOTES:
+                            if ord(c) in cmap and cmap[ord(c)] in sub.mapping:
+                                quotes[c] = hmtx[sub.mapping[cmap[ord(c)]]][0]
     kern = {}
     # JLReq, consecutive brackets, commas and full stops: a full-width closing one followed
     # by a closing or opening one, and two opening ones, are set half an em closer
@@ -250,6 +271,7 @@ def _describe(
         extension="otf" if "CFF " in font else "ttf",
         _advances=MappingProxyType(advances),
         _kern=MappingProxyType(kern),
+        _quotes=MappingProxyType(quotes),
     )
 
 
@@ -432,6 +454,7 @@ def _derive(
         tcy_glyphs[text] = adder.add(
             "tcy." + "_".join(f"{ord(c):04X}" for c in text), drawings, upm, parts[0]
         )
+    quotes = _latin_quotes(font, adder, cmap, {cp: rotated[plan[cp]] for cp in plan})
     adder.finish()
 
     for table in font["cmap"].tables:
@@ -441,7 +464,7 @@ def _derive(
                     table.cmap[cp] = rotated[plan[cp]]
     cmap = dict(font.getBestCmap())
 
-    _build_features(font, cmap, tcy_glyphs, addOpenTypeFeaturesFromString)
+    _build_features(font, cmap, tcy_glyphs, addOpenTypeFeaturesFromString, quotes)
     _set_line_metrics(font, em_bottom, em_top)
     _rename(font, family, bold)
     if "post" in font and "glyf" in font:
@@ -479,8 +502,37 @@ def _identity_cids(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _build_features(font, cmap: dict[int, str], tcy_glyphs: dict[str, str], add_features) -> None:
-    """Replace GSUB/GPOS with the tcy ligatures (ss20) and punctuation kerning (kern)."""
+def _latin_quotes(
+    font, adder: _GlyphAdder, cmap: dict[int, str], drawn: dict[int, str]
+) -> dict[str, str]:
+    """Glyph drawn for each curly quote -> its sideways, proportional form: the horizontal
+    glyph as it is when narrow (Noto), else its ink with a thin side bearing (IPAex)."""
+    upm = font["head"].unitsPerEm
+    hmtx = font["hmtx"]
+    out: dict[str, str] = {}
+    for c in LATIN_QUOTES:
+        src = cmap.get(ord(c))
+        if src is None:
+            continue
+        target = src
+        wide = hmtx[src][0] > 0.6 * upm and not adder.is_cff  # CFF sources: Noto, narrow
+        box = adder.bounds(src) if wide else None
+        if box is not None:
+            bearing = round(QUOTE_BEARING * upm)
+            move: Matrix = (1, 0, 0, 1, bearing - box[0], 0)
+            width = box[2] - box[0] + 2 * bearing
+            target = adder.add(f"lq.{ord(c):04X}", [(src, move)], width, src)
+        current = drawn.get(ord(c), src)
+        if current != target and current not in out:
+            out[current] = target
+    return out
+
+
+def _build_features(
+    font, cmap: dict[int, str], tcy_glyphs: dict[str, str], add_features, quotes=None
+) -> None:
+    """Replace GSUB/GPOS with the tcy ligatures (ss20), the Latin-context quotes (ss19)
+    and punctuation kerning (kern)."""
     for tag in ("GSUB", "GPOS", "GDEF"):
         if tag in font:
             del font[tag]
@@ -505,6 +557,10 @@ def _build_features(font, cmap: dict[int, str], tcy_glyphs: dict[str, str], add_
                 fea.append(f"    sub {cmap[ord(s)]} by {g};")
             fea.append("  } TCY_ONE;")
         fea.append(f"}} {TCY_FEATURE};")
+    if quotes:
+        fea.append(f"feature {LATIN_QUOTE_FEATURE} {{")
+        fea.extend(f"  sub {a} by {b};" for a, b in sorted(quotes.items()))
+        fea.append(f"}} {LATIN_QUOTE_FEATURE};")
     closing = sorted({cmap[ord(c)] for c in FULL_WIDTH_CLOSING if ord(c) in cmap})
     opening = sorted({cmap[ord(c)] for c in FULL_WIDTH_OPENING if ord(c) in cmap})
     half = -(font["head"].unitsPerEm // 2)

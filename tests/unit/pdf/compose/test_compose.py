@@ -153,3 +153,37 @@ def test_inseparable_pairs() -> None:
 
 def test_empty_input() -> None:
     assert compose([], 10) == []
+
+
+def test_japanese_after_an_unbreakable_latin_run_is_not_spread_out() -> None:
+    """A long Latin run that cannot break leaves the line short: the slack goes into the
+    Latin run, and the Japanese of the line gets at most a quarter em between characters
+    (not the wide gaps of 『に 載 っ て い る 。』)."""
+    from tougen_pub.pdf.compose.core import MAX_LETTER_SPACING
+
+    url = "averylongidentifierwithoutanybreakopportunitiesatall"
+    atoms, lines = _compose(
+        f"詳しくは{url}に載っている。その後の経過も同じ資料にまとめられている。", 20
+    )
+    assert len(lines) > 1
+    texts = line_texts(atoms, lines)
+    after = [n for n, t in enumerate(texts) if "に載っている" in t]
+    assert after, texts
+    for n in after:  # the line that carries the run's end and the Japanese after it
+        assert lines[n].letter_spacing <= MAX_LETTER_SPACING + 1e-9, texts[n]
+        assert lines[n].advance(atoms) == pytest.approx(lines[n].measure, abs=1e-6)
+    assert MAX_LETTER_SPACING <= 0.25
+
+
+def test_slack_of_a_line_with_latin_goes_into_the_latin_run() -> None:
+    """A line of a long Latin run and two Japanese characters: spreading the slack over
+    one gap alone would push 見 far from を; it goes into the Latin run instead."""
+    atoms = atoms_from_text("例えば" + "x" * 34 + "を見る。続きの文章がここにある。", mono)
+    lines = compose(atoms, 20, 0.0)
+    texts = line_texts(atoms, lines)
+    mixed = [n for n, t in enumerate(texts) if "x" in t and "を" in t]
+    assert mixed, texts
+    line = lines[mixed[0]]
+    assert line.letter_spacing <= 0.25 + 1e-9  # JLReq: a quarter em at most between kana
+    assert line.latin_spacing > 0
+    assert line.advance(atoms) == pytest.approx(line.measure, abs=1e-6)

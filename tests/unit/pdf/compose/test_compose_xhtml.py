@@ -72,3 +72,18 @@ def test_blocks_of_several_lines_and_spaced_list_items_keep_line_spans() -> None
     assert not _may_be_line(ET.Element("li"), spaced)
     assert _may_be_line(ET.Element("p"), spaced)
     assert _may_be_line(ET.Element("li"), ET.Element("span", {"class": "ln last"}))
+
+
+def test_curly_quote_between_latin_letters_is_narrow() -> None:
+    """Russia’s: the quote between Latin letters is set as part of the Latin run, in the
+    face's narrow form (span.lq), and only there; 「’」 next to Japanese stays as it is."""
+
+    def quote(ch: str) -> tuple[float, float, float]:
+        return (0.3, 0.0, 0.0)
+
+    settings = Settings(advance=mono, measure=40, latin_quote=quote)
+    out = compose_fragment("<div><p>これはRussia’sの話と’だけ。</p></div>", settings)
+    root = ET.fromstring(out)
+    quotes = [el for el in root.iter() if el.get("class") == "lq"]
+    assert [el.text for el in quotes] == ["’"]
+    assert "".join(root.itertext()).count("Russia’s") == 1

@@ -364,3 +364,17 @@ def test_cff_glyph_n_is_cid_n(noto: DerivedFont) -> None:
     # the characters still map to their (rotated) glyphs
     cmap = font.getBestCmap()
     assert {ord(c) for c in "漢字、。"} <= cmap.keys()
+
+
+@pytest.mark.parametrize("which", ["ipaex", "noto"])
+def test_curly_quotes_in_latin_words_have_a_narrow_sideways_form(request, which: str) -> None:
+    """``Russia’s`` in vertical text: the quote next to Latin letters is drawn from a
+    narrow, sideways glyph (feature ss19), not the upright full-width one."""
+    ref = FontRef(*((IPAEX, 0) if which == "ipaex" else (NOTO, 0)))
+    if not ref.path.is_file():
+        pytest.skip(f"{ref.path} not installed")
+    font = derive_vertical_font(ref, "Russia’s “new” 漢字", [], family="TVQ")
+    for quote in "’“”":
+        advance, _cut_left, _cut_right = font.latin_quote(quote)
+        assert 0 < advance < 0.5, (quote, advance)
+    assert font.advance("漢") == 1.0
