@@ -12,7 +12,9 @@ FULL_STOPS = "。．."  # cl-06
 COMMAS = "、，,"  # cl-07
 ITERATION_MARKS = "ヽヾゝゞ々〻"  # cl-09
 PROLONGED_SOUND_MARK = "ー"  # cl-10
-SMALL_KANA = "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"  # cl-11
+SMALL_KANA = (
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"  # cl-11
+)
 NOT_AT_LINE_START = frozenset(
     CLOSING_BRACKETS
     + HYPHENS

@@ -136,6 +136,14 @@ class BookConfig(Record, strip=True):
             self.series.name != self.title or self.series.position is not None
         )
 
+    def series_label(self) -> str | None:
+        """The series as the title page, the cover and the colophon name it, with its
+        position: 「桃源閑話 3」; None when the series is not shown (:meth:`shows_series`)."""
+        if self.series is None or not self.shows_series():
+            return None
+        position = f" {self.series.position}" if self.series.position is not None else ""
+        return self.series.name + position
+
     @check("articles", mode="after")
     def _no_duplicates(cls, value: list[str]) -> list[str]:
         seen: set[str] = set()

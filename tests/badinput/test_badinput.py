@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import base64
 import re
+import struct
 import traceback
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,6 +200,56 @@ def _converter_output_not_xml(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 BIG = "あ" * 100 + "\n"
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(payload))
+        + kind
+        + payload
+        + struct.pack(">I", zlib.crc32(kind + payload))
+    )
+
+
+# A decompression bomb: the header says 30000×30000 (900 Mpx, over Pillow's limit), the file
+# is a hundred bytes (one tiny IDAT; the header is all a loader needs to refuse it).
+PNG_BOMB = (
+    PNG_1PX[:8]
+    + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 30000, 30000, 1, 0, 0, 0, 0))
+    + _png_chunk(b"IDAT", zlib.compress(b"\0"))
+    + _png_chunk(b"IEND", b"")
+)
+# Billion laughs: entities that expand to a billion "lol"s (at line 3 the first declaration).
+SVG_LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE svg [\n<!ENTITY lol "lol">\n'
+    + "".join(
+        f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">\n'
+        for n in range(1, 10)
+    )
+    + ']>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    "<text>&lol9;</text></svg>\n"
+)
+BOMB_EDITS: dict[str, str | bytes] = {
+    **body("![地図](../images/map.png)"),
+    "images/map.png": PNG_BOMB,
+}
+LAUGHS_EDITS: dict[str, str | bytes] = {
+    **body("![図](../images/fig.svg)"),
+    "images/fig.svg": SVG_LAUGHS,
+}
+LOAD_STOPS = (BOMB_EDITS, LAUGHS_EDITS)
+
+
+SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">\n'
+REMOTE_REF = '<image href="http://127.0.0.1:9/remote-map.png" width="1" height="1"/>\n'
+PNG_BROKEN = PNG_1PX[:8] + b"\0" * 32  # a PNG signature, then no image
+
+
+def svg_figure(line2: str) -> dict[str, str | bytes]:
+    """Article 01 shows images/fig.svg (at line 9); ``line2`` is the SVG's second line."""
+    return {**body("![図](../images/fig.svg)"), "images/fig.svg": SVG_OPEN + line2 + "</svg>\n"}
+
+
 CASES = [
     # -- book.toml ------------------------------------------------------------------------
     Case("book-toml-missing", {"book.toml": None}, "book-missing", "book.toml", None),
@@ -725,6 +777,34 @@ CASES = [
         column=41,
     ),
     Case("nesting-html", body("<span>" * 400 + "深い"), "nesting-too-deep", A1, 9, column=121),
+    # images are decoded when the manuscript loads: check refuses what the builders would
+    Case(
+        "png-undecodable",
+        {**body("![地図](../images/map.png)"), "images/map.png": PNG_BROKEN},
+        "image-invalid",
+        A1,
+        9,
+        column=17,  # where the file name is written
+    ),
+    Case(
+        "svg-remote-reference",
+        svg_figure(REMOTE_REF),
+        "svg-external",
+        "images/fig.svg",
+        2,
+        column=14,
+    ),
+    Case(
+        "svg-script",
+        svg_figure("<script>alert(1)</script>\n"),
+        "svg-unsafe",
+        "images/fig.svg",
+        2,
+        column=1,
+    ),
+    Case("svg-not-xml", svg_figure("<rect>\n"), "svg-invalid", "images/fig.svg", 3),
+    Case("png-bomb", BOMB_EDITS, "image-invalid", A1, 9, column=17),
+    Case("svg-billion-laughs", LAUGHS_EDITS, "svg-unsafe", "images/fig.svg", 3, column=1),
 ]
 
 FINE = [
@@ -756,12 +836,8 @@ FINE = [
     ),
 ]
 
+
 # Found while building: images are read and decoded, fonts resolved, the PDF laid out.
-SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">\n'
-REMOTE_REF = '<image href="http://127.0.0.1:9/remote-map.png" width="1" height="1"/>\n'
-PNG_BROKEN = PNG_1PX[:8] + b"\0" * 32  # a PNG signature, then no image
-
-
 def _red_square(root: Path) -> None:
     """images/red.png: a colour image (the book's [print] colour is the default, gray)."""
     from PIL import Image
@@ -769,43 +845,8 @@ def _red_square(root: Path) -> None:
     Image.new("RGB", (16, 16), (220, 20, 20)).save(root / "images" / "red.png")
 
 
-def svg_figure(line2: str) -> dict[str, str | bytes]:
-    """Article 01 shows images/fig.svg (at line 9); ``line2`` is the SVG's second line."""
-    return {**body("![図](../images/fig.svg)"), "images/fig.svg": SVG_OPEN + line2 + "</svg>\n"}
-
-
 BUILD = [
     # -- build epub -----------------------------------------------------------------------
-    Case(
-        "png-undecodable",
-        {**body("![地図](../images/map.png)"), "images/map.png": PNG_BROKEN},
-        "image-invalid",
-        A1,
-        9,
-        column=17,  # where the file name is written
-        kind="build-epub",
-    ),
-    Case(
-        "svg-remote-reference",
-        svg_figure(REMOTE_REF),
-        "svg-external",
-        "images/fig.svg",
-        2,
-        column=14,
-        kind="build-epub",
-    ),
-    Case(
-        "svg-script",
-        svg_figure("<script>alert(1)</script>\n"),
-        "svg-unsafe",
-        "images/fig.svg",
-        2,
-        column=1,
-        kind="build-epub",
-    ),
-    Case(
-        "svg-not-xml", svg_figure("<rect>\n"), "svg-invalid", "images/fig.svg", 3, kind="build-epub"
-    ),
     Case(
         "font-path-missing",
         {"book.toml": BOOK + '\n[fonts]\nmincho = "fonts/nothere.ttf"\n'},
@@ -834,15 +875,6 @@ BUILD = [
     ),
     # -- build pdf (a couple of seconds each: keep them few) ------------------------------
     Case(
-        "pdf-svg-remote-reference",
-        svg_figure(REMOTE_REF),
-        "pdf-fetch-refused",
-        "images/fig.svg",
-        2,
-        column=33,  # the file name of the URL
-        kind="build-pdf",
-    ),
-    Case(
         "pdf-colour-image",
         body("![赤い四角](../images/red.png)"),
         "image-colour",
@@ -852,6 +884,17 @@ BUILD = [
         exit=0,
         strict_exit=1,
         setup=_red_square,
+        kind="build-pdf",
+    ),
+    # stopped when the manuscript loads, before any layout (quick)
+    Case("pdf-png-bomb", BOMB_EDITS, "image-invalid", A1, 9, column=17, kind="build-pdf"),
+    Case(
+        "pdf-svg-billion-laughs",
+        LAUGHS_EDITS,
+        "svg-unsafe",
+        "images/fig.svg",
+        3,
+        column=1,
         kind="build-pdf",
     ),
     Case(
@@ -1016,6 +1059,8 @@ STOP_THE_BUILD = [
     "html-script",
     "image-remote",
     "not-utf8",
+    "png-bomb",
+    "svg-billion-laughs",
 ]
 
 
@@ -1040,6 +1085,7 @@ def test_corpus_size() -> None:
     assert len(CASES) >= 35
     assert {c.kind for c in CASES} == {"check"}
     assert {c.kind for c in BUILD} == {"build-epub", "build-pdf"}
-    assert sum(c.kind == "build-pdf" for c in BUILD) <= 3  # each takes a couple of seconds
+    # each layout takes a couple of seconds (the image cases stop at load, before layout)
+    assert sum(c.kind == "build-pdf" and c.edits not in LOAD_STOPS for c in BUILD) <= 3
     names = [c.name for c in CASES + FINE + BUILD]
     assert len(set(names)) == len(names)

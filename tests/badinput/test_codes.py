@@ -42,6 +42,11 @@ ELSEWHERE = {
     ),
     # Only a Markdown converter without an image policy emits it (see DOCUMENTED_BUT_NOT_EMITTED).
     "image-unsupported": "tests/unit/ingest/test_mdext.py::test_images_without_policy_are_refused",
+    # SVG references are refused when the manuscript loads (svg-external); the PDF's
+    # fetcher is the second line of defence.
+    "pdf-fetch-refused": (
+        "tests/unit/pdf/test_pdf_fetch.py::test_refusal_is_a_located_error_and_nothing_is_written"
+    ),
 }
 
 # Documented codes that no input of the command line can produce (the gap stays visible here).

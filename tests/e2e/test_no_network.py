@@ -383,16 +383,16 @@ def svg_builds(tmp_path_factory: pytest.TempPathFactory, tiny_root: Path, listen
 
 @pytest.mark.slow
 def test_svg_references_refused_in_the_pdf(svg_builds, listener) -> None:
-    """WeasyPrint asks the fetcher for what the SVG references: each refused, located in
-    the SVG, nothing written."""
+    """The SVG is checked when the manuscript loads, as for the EPUB: each reference
+    refused, located in the SVG, nothing written (WeasyPrint's fetcher, the second line of
+    defence, is tested below and in tests/unit/pdf/test_pdf_fetch.py)."""
     ms, svg, out, refs, results = svg_builds
     result = results["pdf"]
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     for ref in refs:
-        assert_located(result.stderr, svg, ref, "pdf-fetch-refused")
-    # The refusals come while the PDF is drawn into its temporary file: that file is
-    # dropped and the previous book stays as it was.
+        assert_located(result.stderr, svg, ref, "svg-external")
+    # The previous book stays as it was.
     assert (out / "tiny-horizontal.pdf").read_bytes() == PREVIOUS_PDF
     assert not [p.name for p in out.iterdir() if p.name.endswith(".part")]
     assert listener.settled() == []

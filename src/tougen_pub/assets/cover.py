@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tougen_pub.assets.fonts import FontRef
+from tougen_pub.ja import ROLE_LABELS
 
 if TYPE_CHECKING:
     from PIL import ImageDraw, ImageFont
@@ -97,8 +98,13 @@ def cover_text(config: BookConfig) -> CoverText:
     return CoverText(
         title=config.title,
         subtitle=config.subtitle,
-        series=config.series.name if config.series and config.shows_series() else None,
-        authors=tuple(c.name for c in config.creators if c.role in ("aut", "edt")),
+        series=config.series_label(),
+        # an editor is named with 編 (as on the title page); an author plainly
+        authors=tuple(
+            c.name if c.role == "aut" else f"{c.name} {ROLE_LABELS[c.role]}"
+            for c in config.creators
+            if c.role in ("aut", "edt")
+        ),
     )
 
 

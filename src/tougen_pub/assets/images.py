@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
@@ -195,17 +196,35 @@ def read_image(root: Path, rel: str, where: SourceLocation, diags: Diagnostics) 
         if size is None:
             return None
         return ImageFile(rel, media_type, data, *size)
+    stream = io.BytesIO(data)
     try:
-        from PIL import Image
-
-        stream = io.BytesIO(data)
-        with Image.open(stream) as img:  # the header only: type and size
-            width, height = img.size  # one pixel per CSS px, as e-readers show it
+        width, height = raster_size(stream)  # one pixel per CSS px, as e-readers show it
     except Exception as exc:  # noqa: BLE001 - an unreadable header is a broken file
         reason = str(exc).replace(repr(stream), "the file")  # no object address in the text
         diags.error("image-invalid", f"image '{rel}' cannot be decoded: {reason}", where)
         return None
     return ImageFile(rel, media_type, data, float(width), float(height))
+
+
+def raster_size(stream: io.BytesIO) -> tuple[int, int]:
+    """(width, height) in pixels from the header of a PNG, JPEG, GIF or WebP file.
+
+    Raises for a header Pillow cannot read, and for a decompression bomb: an image over
+    Pillow's ``Image.MAX_IMAGE_PIXELS`` is refused, not only warned about, as no reader
+    nor the PDF renderer could decode it."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(stream) as img:  # the header only: type and size
+            return img.size
+
+
+def check_images(book: Book, diags: Diagnostics) -> None:
+    """Read and check every image of the book as the writers will (:func:`load_images`),
+    reporting located errors, when the manuscript loads: ``check``, ``build epub`` and
+    ``build pdf`` refuse the same files. Raster images are checked from their header."""
+    load_images(book, diags)
 
 
 def intrinsic_size(root: Path, rel: str) -> tuple[float, float, bool] | None:
@@ -228,10 +247,7 @@ def intrinsic_size(root: Path, rel: str) -> tuple[float, float, bool] | None:
     if media_type is None:
         return None
     try:
-        from PIL import Image
-
-        with Image.open(io.BytesIO(data)) as img:
-            width, height = img.size
+        width, height = raster_size(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - unmeasurable: the layout falls back to CSS limits
         return None
     return float(width), float(height), True
@@ -249,6 +265,10 @@ def check_svg(
 ) -> tuple[float, float, bool] | None:
     """Errors for an SVG that is not well-formed or references anything outside itself;
     its intrinsic size (w, h, definite) when it is clean."""
+    if b"<!ENTITY" in data:  # before parsing: no expansion (billion laughs) is attempted
+        at = data[: data.index(b"<!ENTITY")].count(b"\n") + 1
+        diags.error(UNSAFE, "SVG images may not declare entities", where.at(at, 1))
+        return None
     try:
         root = etree.fromstring(data, _svg_parser())
     except etree.XMLSyntaxError as exc:
@@ -410,11 +430,13 @@ def package_names(paths: list[str], media_types: dict[str, str], taken: set[str]
 __all__ = [
     "ImageFile",
     "ImageUse",
+    "check_images",
     "check_svg",
     "image_uses",
     "intrinsic_size",
     "load_images",
     "package_names",
+    "raster_size",
     "read_image",
     "safe_path",
     "sniff",

@@ -1,7 +1,9 @@
 """Load ``manuscript/`` into a checked :class:`~tougen_pub.model.Book`, collecting diagnostics.
 
 Order: book.toml → sources.toml → glossary.toml → articles (front matter, markup scan,
-Markdown per section) → cross-checks (order, references, see-also links).
+Markdown per section) → cross-checks (order, references, see-also links) → the images the
+text uses, decoded as the writers will (headers of raster images, SVG parsed), so that
+``check``, ``build epub`` and ``build pdf`` refuse the same files at the same places.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from tougen_pub.assets.images import check_images
 from tougen_pub.config import BookConfig
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
 from tougen_pub.ingest.articles import ArticleLoader, Locator
@@ -78,6 +81,9 @@ def load_book(root: Path) -> tuple[Book | None, Diagnostics]:
             "the manuscript has no articles",
             SourceLocation(paths.display("articles")),
         )
+        return None, diags
+    check_images(book, diags)  # decoded once here: check, EPUB and PDF refuse alike
+    if diags.errors:
         return None, diags
     return book, diags
 

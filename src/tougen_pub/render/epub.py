@@ -49,6 +49,9 @@ IMAGE_SRC_PREFIX = 'src="' + REF_IMAGE
 IMAGE_SRC = re.compile(r'src="' + re.escape(REF_IMAGE) + r'([^"]*)"')
 # A paragraph holding nothing but one image: set as a figure block (no indent, centred).
 LONE_IMAGE = re.compile(r"<p>\s*(<img\b[^<>]*/>)\s*</p>")
+# A ruby reading without its parentheses: readers without ruby show （かん） after the base.
+RT_BARE = re.compile(r"(?<!</rp>)(<rt\b[^>]*>.*?</rt>)(?!\s*<rp\b)", re.DOTALL)
+RP_WRAPPED = r"<rp>（</rp>\1<rp>）</rp>"
 # Semantics for the reference links inside article and glossary fragments.
 REF_SEMANTICS = {
     'class="glossary-ref"': 'class="glossary-ref" epub:type="glossref" role="doc-glossref"',
@@ -168,6 +171,8 @@ class EpubRenderer:
         if IMAGE_SRC_PREFIX in out:
             out = IMAGE_SRC.sub(self._image_src, out)
             out = LONE_IMAGE.sub(r'<div class="figure">\1</div>', out)
+        if "<rt" in out:  # EPUB only: the print composer sets <rt> itself
+            out = RT_BARE.sub(RP_WRAPPED, out)
         return Markup(out)
 
     def _image_src(self, m: re.Match[str]) -> str:
@@ -266,7 +271,7 @@ class EpubRenderer:
             "titlepage",
             cfg.title,
             "titlepage.jinja",
-            series=cfg.series.name if cfg.series and cfg.shows_series() else "",
+            series=self.text(cfg.series_label() or ""),
             title=self.text(cfg.title),
             subtitle=self.text(cfg.subtitle) if cfg.subtitle else "",
             creators=creators,
@@ -393,7 +398,7 @@ class EpubRenderer:
         for creator in cfg.creators:
             rows.append({"label": ROLE_NAMES.get(creator.role, "著者"), "value": creator.name})
         if cfg.series:
-            position = f" 第{cfg.series.position}巻" if cfg.series.position else ""
+            position = f" {cfg.series.position}" if cfg.series.position else ""  # as 扉
             rows.append({"label": "叢書", "value": self.text(cfg.series.name + position)})
         if cfg.date:
             rows.append(

@@ -7,6 +7,7 @@ import io
 import os
 import re
 import shutil
+import warnings
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -447,3 +448,40 @@ def test_intrinsic_size_never_reads_outside(book, tmp_path: Path) -> None:
     assert intrinsic_size(book.root, "images/mark.svg") == (60.0, 40.0, True)
     assert intrinsic_size(book.root, "../../etc/passwd") is None
     assert intrinsic_size(book.root, "images/none.png") is None
+
+
+# -- decompression bombs: refused from the header -------------------------------------------
+
+
+def _png_header(width: int, height: int) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + payload))
+        return struct.pack(">I", len(payload)) + kind + payload + crc
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0"))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("side", [10_000, 30_000])  # Pillow warns at 89 Mpx, refuses at 179
+def test_decompression_bomb_is_image_invalid(tmp_path: Path, side: int) -> None:
+    from tougen_pub.assets.images import read_image
+    from tougen_pub.diagnostics import Diagnostics, SourceLocation
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "bomb.png").write_bytes(_png_header(side, side))
+    diags = Diagnostics()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning escapes either
+        image = read_image(tmp_path, "images/bomb.png", SourceLocation("a.md", 3), diags)
+    assert image is None
+    (error,) = diags.errors
+    assert error.code == "image-invalid" and "decompression bomb" in error.message
+    assert error.location == SourceLocation("a.md", 3)
