@@ -61,6 +61,7 @@ from tougen_pub.pdf.vertical.finish import rotate_pages
 from tougen_pub.pdf.weasy import (
     html_document,
     load_weasyprint,
+    private_font_folder,
     weasy_log,
 )
 from tougen_pub.render.print import PrintPage, PrintRenderer
@@ -343,6 +344,15 @@ def build(
 
 
 def write_edition(
+    job: EditionBook, options: BuildOptions, diags: Diagnostics, tmp: Path
+) -> Prepared:
+    """:func:`_write_edition` with WeasyPrint's temporary font files kept in a folder of
+    this build, removed when it ends."""
+    with private_font_folder():
+        return _write_edition(job, options, diags, tmp)
+
+
+def _write_edition(
     job: EditionBook, options: BuildOptions, diags: Diagnostics, tmp: Path
 ) -> Prepared:
     """Lay out one edition, finish it for the printer and write it into ``tmp`` (which

@@ -16,6 +16,7 @@ import logging
 import re
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from tougen_pub.diagnostics import TougenError
@@ -97,6 +98,29 @@ class _PageStatus(logging.Handler):
         msg = record.msg
         if isinstance(msg, str) and msg.startswith("Step 5") and "Page" in msg and record.args:
             self.update(f"laying out page {record.args[0]}")  # type: ignore[index]
+
+
+@contextlib.contextmanager
+def private_font_folder() -> Iterator[Path]:
+    """A temporary folder of this build for the fonts WeasyPrint writes out.
+
+    WeasyPrint saves every ``@font-face`` font to a ``weasyprint-*`` folder of the system's
+    temporary directory and removes it only when its font configuration is garbage
+    collected, which never happens in a forked worker that exits: each build would leave
+    its fonts behind (tens of MB, and the derived vertical fonts, which must exist as fonts
+    only inside the PDF). Within this context, temporary files go to a folder of the build
+    (the workers inherit it), removed at the end whatever happens."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="tougen-pub-"))
+    previous = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
