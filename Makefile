@@ -17,7 +17,8 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make all        set up, check the manuscript and build every edition into $(OUT)/"
-	@echo "make epub       $(OUT)/NAME.epub (WRITING_MODE=horizontal for NAME-horizontal.epub)"
+	@echo "make epub       $(OUT)/NAME.epub (WRITING_MODE=horizontal for NAME-horizontal.epub;"
+	@echo "                a series in volumes: NAME-vol01.epub, …; VOLUME=N for one volume)"
 	@echo "make pdf        $(OUT)/NAME-vertical.pdf (WRITING_MODE=horizontal for the 横組 edition)"
 	@echo "make check      validate $(MANUSCRIPT)/ and print every problem"
 	@echo "make test       set up and run the test suite"
@@ -49,11 +50,14 @@ system-deps:
 check: setup
 	$(TOUGEN) check --manuscript $(MANUSCRIPT)
 
+# A series in volumes (book.toml [volumes]) builds every volume; VOLUME=N builds one.
+VOLUME_ARG := $(if $(VOLUME),--volume $(VOLUME))
+
 epub: setup
-	$(TOUGEN) build epub --manuscript $(MANUSCRIPT) --out $(OUT) --writing-mode $(WRITING_MODE)
+	$(TOUGEN) build epub --manuscript $(MANUSCRIPT) --out $(OUT) --writing-mode $(WRITING_MODE) $(VOLUME_ARG)
 
 pdf: setup
-	$(TOUGEN) build pdf --manuscript $(MANUSCRIPT) --out $(OUT) --writing-mode $(WRITING_MODE)
+	$(TOUGEN) build pdf --manuscript $(MANUSCRIPT) --out $(OUT) --writing-mode $(WRITING_MODE) $(VOLUME_ARG)
 
 books: setup
 	$(MAKE) --no-print-directory epub WRITING_MODE=vertical

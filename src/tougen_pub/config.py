@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from tougen_pub.records.schema import Field, Record, check
@@ -74,6 +75,54 @@ class Print(Record, strip=True):
     )
 
 
+VOLUME_SPLIT = re.compile(r"month|year|(count|pages):([1-9][0-9]{0,5})")
+
+
+class Volume(Record, strip=True):
+    """One volume (巻) of a series compiled in several books: a ``[[volumes]]`` table, or
+    the rule of a ``[volumes]`` table (``split``)."""
+
+    title: str | None = Field(
+        default=None, min_length=1, description="Volume subtitle, e.g. 2025年2月 (optional)."
+    )
+    articles: list[str] = Field(
+        default_factory=list, description="Its articles as file stems, in reading order."
+    )
+    first: str | None = Field(
+        default=None, description="Or a range: the stem of its first article (key: from)."
+    )
+    last: str | None = Field(default=None, description="The stem of its last article (key: to).")
+    identifier: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Identifier of this volume (e.g. its ISBN); default: derived from the book's.",
+    )
+    split: str | None = Field(
+        default=None,
+        description="[volumes] only: month or year (by article date), count:N (N articles "
+        "each) or pages:N (at most N pages each, counted in the default print edition).",
+    )
+
+    @check("articles", mode="after")
+    def _no_duplicates(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("an article is listed twice")
+        return value
+
+    @check("split", mode="after")
+    def _split_rule(cls, value: str | None) -> str | None:
+        if value is not None and not VOLUME_SPLIT.fullmatch(value):
+            raise ValueError(
+                f"split = {value!r}: write month, year, count:N or pages:N (N a whole number)"
+            )
+        return value
+
+
+def volume_title(series: str, position: int | None) -> str | None:
+    """The title of a volume of a series: 「桃源閑話 第2巻」."""
+    return f"{series} 第{position}巻" if position is not None else None
+
+
 class BookConfig(Record, strip=True):
     """Everything ``book.toml`` may say. Fields marked 要記入 in a new manuscript must be filled
     in by hand before publishing."""
@@ -119,8 +168,40 @@ class BookConfig(Record, strip=True):
         default_factory=list,
         description="Reading order as article file stems (articles/NN-slug.md); empty: by file name.",
     )
+    volumes: list[Volume] = Field(
+        default_factory=list,
+        description="Compile the series in volumes (巻): [[volumes]] tables, or [volumes] "
+        "with split = month | year | count:N | pages:N.",
+    )
     fonts: Fonts = Field(default_factory=Fonts, description="Fonts (see [fonts]).")
     print: Print = Field(default_factory=Print, description="Print edition settings (see [print]).")
+
+    @check("volumes", mode="before")
+    def _volume_ranges(cls, value: object) -> object:
+        # [volumes] (a rule) is read as one volume holding only ``split``; ``from`` and
+        # ``to`` read naturally in book.toml but are not Python names
+        if isinstance(value, dict):
+            return [value]
+        if isinstance(value, list):
+            renamed = {"from": "first", "to": "last"}
+            return [
+                {renamed.get(k, k): v for k, v in item.items()} if isinstance(item, dict) else item
+                for item in value
+            ]
+        return value
+
+    @check("volumes", mode="after")
+    def _one_rule(cls, value: list[Volume]) -> list[Volume]:
+        rules = [v for v in value if v.split is not None]
+        if rules and len(value) > 1:
+            raise ValueError("a [volumes] split rule and [[volumes]] tables cannot be mixed")
+        for v in rules:
+            if v.title or v.articles or v.first or v.last or v.identifier:
+                raise ValueError("[volumes] with split takes no other key")
+        for v in value:
+            if v.split is None and bool(v.articles) == bool(v.first or v.last):
+                raise ValueError("each [[volumes]] lists its articles, or gives from and to")
+        return value
 
     @check("date", mode="before")
     def _strict_date(cls, value: object) -> object:
@@ -132,9 +213,11 @@ class BookConfig(Record, strip=True):
     def shows_series(self) -> bool:
         """Whether title page and cover name the series: not when it only repeats the title
         (a book named after its series)."""
-        return self.series is not None and (
-            self.series.name != self.title or self.series.position is not None
-        )
+        if self.series is None or self.title == volume_title(
+            self.series.name, self.series.position
+        ):
+            return False  # a volume titled 「桃源閑話 第2巻」 names its series already
+        return self.series.name != self.title or self.series.position is not None
 
     def series_label(self) -> str | None:
         """The series as the title page, the cover and the colophon name it, with its

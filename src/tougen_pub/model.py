@@ -121,6 +121,17 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Elsewhere:
+    """An article of the series printed in another volume: what a link to it shows."""
+
+    slug: str
+    title: str
+    url: str | None
+    volume: int  # its volume's number (第N巻)
+    name: str  # its volume's output name (NAME-vol02)
+
+
+@dataclass(frozen=True)
 class Book:
     """The whole manuscript, loaded and checked."""
 
@@ -130,6 +141,9 @@ class Book:
     glossary: tuple[GlossaryEntry, ...]  # in 五十音 order of the readings
     sources: tuple[Source, ...]
     glossary_note: str | None = None
+    # A volume of a series: articles of the other volumes that links may point to, by slug
+    elsewhere: dict[str, Elsewhere] = field(default_factory=dict)
+    volume: int | None = None  # its number, when the book is one volume of several
 
     def article(self, slug: str) -> Article:
         for art in self.articles:

@@ -29,6 +29,11 @@ class BuildOptions:
     press: str | None = None
     #: PDF: lay the book out in parts on every idle CPU (False: one document)
     parts: bool = True
+    #: a series in volumes: the volume to build (None: every volume)
+    volume: int | None = None
+    #: PDF of a volume: page numbers, in their own volumes, of the other volumes' articles
+    #: that it links to (article slug -> page); filled by the pipeline
+    elsewhere_pages: dict[str, int] = field(default_factory=dict)
 
     @property
     def cache_dir(self) -> Path:

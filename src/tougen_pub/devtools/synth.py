@@ -47,8 +47,11 @@ def _paragraph(rng: random.Random, n_sources: int) -> str:
     return "".join(out)
 
 
-def synth_manuscript(root: Path, n: int, seed: int = 0) -> Path:
-    """Write a manuscript of ``n`` articles into ``root`` (created) and return ``root``."""
+def synth_manuscript(
+    root: Path, n: int, seed: int = 0, *, per_month: int = 28, split: str | None = None
+) -> Path:
+    """Write a manuscript of ``n`` articles into ``root`` (created) and return ``root``:
+    ``per_month`` posts a month from January 2025 on; ``split`` writes ``[volumes] split``."""
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     articles = root / "articles"
@@ -62,7 +65,8 @@ def synth_manuscript(root: Path, n: int, seed: int = 0) -> Path:
         f'identifier = "urn:uuid:00000000-0000-4000-8000-{seed:012d}"\n'
         "date = 2025-02-09\n\n"
         '[series]\nname = "桃源閑話"\n\n'
-        '[[creators]]\nname = "合成 太郎"\nfile_as = "ごうせい たろう"\n',
+        '[[creators]]\nname = "合成 太郎"\nfile_as = "ごうせい たろう"\n'
+        + (f'\n[volumes]\nsplit = "{split}"\n' if split else ""),
         "utf-8",
     )
     glossary = ['note = "用語は合成データ"\n']
@@ -81,8 +85,9 @@ def synth_manuscript(root: Path, n: int, seed: int = 0) -> Path:
     ]
     (root / "sources.toml").write_text("\n".join(sources), "utf-8")
     for i in range(1, n + 1):
-        day = (i - 1) % 28 + 1
-        month = (i - 1) // 28 % 12 + 1
+        day = (i - 1) % per_month * 28 // per_month + 1
+        month = (i - 1) // per_month % 12 + 1
+        year = 2025 + (i - 1) // per_month // 12
         links = ""
         if i > 1:
             links = (
@@ -97,7 +102,7 @@ def synth_manuscript(root: Path, n: int, seed: int = 0) -> Path:
         )
         text = (
             f'+++\ntitle = "第{i}話 合成された記事"\nseries = "桃源閑話"\n'
-            f"date = 2025-{month:02d}-{day:02d}T12:00:00+09:00\n"
+            f"date = {year}-{month:02d}-{day:02d}T12:00:00+09:00\n"
             f'url = "https://example.org/blog/{i}"\n'
             f'sources = ["src-{rng.randrange(n_sources):03d}"]\n{links}+++\n\n{body}'
         )

@@ -178,6 +178,7 @@ def prepare_edition(job: EditionBook, options: BuildOptions, diags: Diagnostics)
             fonts_note=f"{_font_name(fonts.mincho)}・{_font_name(fonts.gothic)}",
             image_box=image_box(g),
             rotate_images=vertical,
+            elsewhere_pages=dict(options.elsewhere_pages),
         )
 
     inline = edition_inline(edition) if vertical else None

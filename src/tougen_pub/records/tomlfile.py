@@ -131,7 +131,8 @@ def locate_key(text: str, path: tuple[str | int, ...], line_offset: int = 0) -> 
     the key's line, else the line of the nearest enclosing key or table that is written."""
     index = _key_index(text)
     for end in range(len(path), 0, -1):
-        line = index.get(tuple(path[:end]))
+        # an array of tables ([[volumes]]) is written as its first table
+        line = index.get(tuple(path[:end]), index.get((*path[:end], 0)))
         if line is not None:
             return line + line_offset
     return None

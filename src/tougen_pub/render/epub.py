@@ -289,15 +289,27 @@ class EpubRenderer:
             }
             for s in art.sections
         ]
-        see_also = [
-            {
-                "title": link.title,
-                "href": self.files[link.article_slug] if link.article_slug else link.url,
-                "internal": bool(link.article_slug),
-            }
-            for link in art.see_also
-            if link.article_slug in self.files or link.url
-        ]
+        see_also = []
+        for link in art.see_also:
+            other = self.book.elsewhere.get(link.article_slug or "")
+            if other is not None:  # in another volume: the post's address, the volume named
+                see_also.append(
+                    {
+                        "title": other.title,
+                        "href": other.url,
+                        "internal": False,
+                        "where": f"第{other.volume}巻",
+                    }
+                )
+            elif link.article_slug in self.files or link.url:
+                see_also.append(
+                    {
+                        "title": link.title,
+                        "href": self.files[link.article_slug] if link.article_slug else link.url,
+                        "internal": bool(link.article_slug),
+                        "where": "" if link.article_slug else "本書未収録",
+                    }
+                )
         sources = [
             {
                 "anchor": f"a{art.slug}-src-{sid}",

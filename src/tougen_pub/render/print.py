@@ -94,6 +94,9 @@ class PrintPage:
     # Vertical books are laid out on a landscape page that is then turned 90° clockwise:
     # images are turned back (-90°) so that they stand upright on the book page.
     rotate_images: bool = False
+    # A volume of a series: the page, in its own volume, of each article of another volume
+    # that this one links to (slug -> page); 「第2巻 p.34」
+    elsewhere_pages: dict[str, int] = field(default_factory=dict)
 
 
 def targets() -> LinkTargets:
@@ -305,13 +308,25 @@ class PrintRenderer:
         ]
         see_also = []
         for item in art.see_also:
-            if item.article_slug:
+            other = self.book.elsewhere.get(item.article_slug or "")
+            if other is not None:  # in another volume: 「第2巻 p.34」
+                page = self.page.elsewhere_pages.get(other.slug)
+                where = f"第{other.volume}巻" + (f" p.{page}" if page is not None else "")
+                see_also.append(
+                    {"title": other.title, "href": None, "url": None, "where": self.text(where)}
+                )
+            elif item.article_slug:
                 target = self.book.article(item.article_slug)
                 see_also.append(
-                    {"title": target.title, "href": "#" + article_anchor(target.slug), "url": None}
+                    {
+                        "title": target.title,
+                        "href": "#" + article_anchor(target.slug),
+                        "url": None,
+                        "where": None,
+                    }
                 )
             else:
-                see_also.append({"title": item.title, "href": None, "url": item.url})
+                see_also.append({"title": item.title, "href": None, "url": item.url, "where": None})
         return {
             "art": art,
             "anchor": article_anchor(art.slug),
