@@ -107,15 +107,59 @@ def check(manuscript: Path, strict: bool, quiet: bool, no_fonts: bool) -> None:
     "into",
     type=click.Path(path_type=Path),
     required=True,
-    help="Manuscript folder to write (created; refused if it holds a manuscript).",
+    help="Manuscript folder to write (created; refused if it holds a manuscript, unless "
+    "--update or --force).",
 )
-@click.option("--force", is_flag=True, help="Replace an existing manuscript in --into.")
-def import_(export: Path, into: Path, force: bool) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the articles, glossary and sources of an existing manuscript in --into "
+    "(book.toml is kept; hand edits are lost).",
+)
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Merge a newer export into the manuscript in --into: add new posts as new "
+    "articles, update articles the importer wrote and nobody edited, keep edited ones as "
+    "they are, report posts gone from the export; glossary and sources are merged, "
+    "book.toml is not rewritten. A folder without a manuscript gets a first import.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="With --update: print the report of what would change, write nothing.",
+)
+def import_(export: Path, into: Path, force: bool, update: bool, dry_run: bool) -> None:
     """Import a blog export (【SERIES】TITLE… posts) into a manuscript folder.
 
     Writes articles/NN-slug.md, glossary.toml (from the 【参考】 ☞ blocks), sources.toml
-    (from 【引用・参照・底本】) and, when absent, a book.toml with fields to fill in.
+    (from 【引用・参照・底本】), .tougen-import.toml (what the importer wrote, for --update)
+    and, when absent, a book.toml with fields to fill in.
+
+    With --update, prints a line per post that changed, PATH[:LINE]: ACTION: TITLE (ACTION:
+    added, updated, kept (edited) or vanished), and a summary.
     """
+    if update and force:
+        raise click.UsageError(
+            "--update and --force exclude each other: --update keeps hand "
+            "edits, --force replaces them"
+        )
+    if dry_run and not update:
+        raise click.UsageError("--dry-run goes with --update")
+    if update:
+        from tougen_pub.importers.update import run_update
+
+        try:
+            result = run_update(export, into, dry_run=dry_run)
+        except TougenError as exc:
+            _fail(exc)
+            return
+        for diag in result.diagnostics:
+            click.echo(diag.format(), err=True)
+        for line in result.lines():
+            click.echo(line)
+        click.echo(result.summary())
+        return
     from tougen_pub.importers.blog import run_import
 
     try:
@@ -203,7 +247,29 @@ def build() -> None:
     """Build the EPUB or the print PDF."""
 
 
+class VolumeChoice(click.ParamType):
+    """``--volume N`` (a positive number) or ``all`` (None)."""
+
+    name = "volume"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        if value is None or isinstance(value, int) or value == "all":
+            return None if value == "all" else value
+        text = str(value).strip()
+        if text.isdigit() and int(text) > 0:
+            return int(text)
+        self.fail(f"{value!r} is not a volume number (1, 2, …) or 'all'", param, ctx)
+
+
 def _common(f):  # type: ignore[no-untyped-def]
+    f = click.option(
+        "--volume",
+        type=VolumeChoice(),
+        default=None,
+        metavar="N|all",
+        help="A series in volumes (book.toml [volumes]): build volume N only, or all "
+        "(the default) into NAME-vol01…; a PDF prints links to other volumes as 第N巻 p.M.",
+    )(f)
     f = click.option("--strict", is_flag=True, help="Treat warnings as errors.")(f)
     f = out_option()(f)
     f = manuscript_option()(f)
@@ -219,12 +285,14 @@ def _common(f):  # type: ignore[no-untyped-def]
 
 @build.command("epub")
 @_common
-def build_epub(writing_mode: str | None, manuscript: Path, out: Path, strict: bool) -> None:
-    """EPUB 3: build/NAME.epub (vertical) or build/NAME-horizontal.epub."""
+def build_epub(
+    writing_mode: str | None, manuscript: Path, out: Path, strict: bool, volume: int | None
+) -> None:
+    """EPUB 3: build/NAME.epub (vertical) or build/NAME-horizontal.epub; a series in volumes:
+    build/NAME-vol01.epub, … (one per volume, built in parallel)."""
     from tougen_pub.options import BuildOptions
-    from tougen_pub.pipeline import build
 
-    _run(build, "epub", BuildOptions(manuscript, out, writing_mode, strict=strict))
+    _run("epub", BuildOptions(manuscript, out, writing_mode, strict=strict, volume=volume))
 
 
 @build.command("pdf")
@@ -255,6 +323,7 @@ def build_pdf(
     manuscript: Path,
     out: Path,
     strict: bool,
+    volume: int | None,
     trim: str | None,
     marks: bool,
     numerals: str | None,
@@ -262,9 +331,8 @@ def build_pdf(
     press: str | None,
 ) -> None:
     """Print PDF: build/NAME-vertical.pdf or build/NAME-horizontal.pdf, with its page plan
-    (台割) beside it (NAME-MODE.plan.txt)."""
+    (台割) beside it (NAME-MODE.plan.txt); a series in volumes: NAME-vol01-MODE.pdf, …"""
     from tougen_pub.options import BuildOptions
-    from tougen_pub.pipeline import build
 
     options = BuildOptions(
         manuscript,
@@ -276,17 +344,20 @@ def build_pdf(
         numerals=numerals,
         r2l_viewer=r2l_viewer,
         press=press,
+        volume=volume,
     )
-    _run(build, "pdf", options)
+    _run("pdf", options)
 
 
-def _run(func, kind: str, options) -> None:  # type: ignore[no-untyped-def]
+def _run(kind: str, options) -> None:  # type: ignore[no-untyped-def]
+    from tougen_pub.pipeline import build_all
+
     try:
-        built = func(kind, options)
+        for built in build_all(kind, options):
+            built.diagnostics.print(show_info=False)
+            for line in built.notes.lines:
+                click.echo(line, err=True)
+            volume = f"volume {built.volume}: " if built.volume is not None else ""
+            click.echo(f"{volume}wrote {built.path}", err=True)
     except TougenError as exc:
         _fail(exc)
-        return
-    built.diagnostics.print(show_info=False)
-    for line in built.notes.lines:
-        click.echo(line, err=True)
-    click.echo(f"wrote {built.path}", err=True)

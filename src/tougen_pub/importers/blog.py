@@ -3,7 +3,9 @@
 parse (:mod:`.export`: bytes → posts) → model of the book (this module: articles in date
 order with stable ``NN-slug`` names, one glossary entry per ☞ term, one source per cited
 work, see-also links resolved between the posts) → write (Markdown by :mod:`.mdwriter`, TOML
-by :mod:`.tomltext`) into a temporary folder next to the target, swapped in at the end.
+by :mod:`.tomltext`, and the import record of :mod:`.record` that a later ``--update``
+reads) into a temporary folder next to the target, swapped in at the end. Merging a newer
+export into an existing manuscript is :mod:`.update`.
 
 The output is a function of the export only: no clock, no randomness, sorted and stable, so
 importing the same file twice gives the same bytes.
@@ -46,6 +48,7 @@ from tougen_pub.importers.mdwriter import (
     linkable,
     render_lines,
 )
+from tougen_pub.importers.record import RECORD, ArticleMark, EntryMark, ImportRecord, digest
 from tougen_pub.ja import kana_reading, romaji_slug
 from tougen_pub.urls import norm_url
 
@@ -143,8 +146,9 @@ def _check_target(into: Path, force: bool) -> None:
     if present and not force:
         raise _fail(
             "import-exists",
-            f"already holds a manuscript ({', '.join(present)}); use --force to rewrite its "
-            "articles, glossary and sources (book.toml is kept)",
+            f"already holds a manuscript ({', '.join(present)}); use --update to merge the "
+            "export into it, or --force to rewrite its articles, glossary and sources "
+            "(book.toml is kept)",
             where,
         )
 
@@ -172,6 +176,16 @@ class _Term:
     aliases: list[str]
     definition: str
     origin: str
+    line: int | None = None  # the ☞ header in the export
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Something a see-also link can point at: an article of the import or of the folder."""
+
+    stem: str
+    title: str
+    article: _Article | None = None
 
 
 @dataclass
@@ -195,9 +209,21 @@ class _Book:
         files = dict(self.article_text)
         files[GLOSSARY] = _glossary_toml(self.terms, self.note)
         files[SOURCES] = _sources_toml(self.sources)
+        files[RECORD] = self.record().text()
         if with_book_toml:
             files[BOOK] = _book_toml(self.series, self.articles)
         return files
+
+    def record(self) -> ImportRecord:
+        """What this import writes, for a later ``import --update``."""
+        record = ImportRecord()
+        for a in self.articles:
+            record.articles[a.path] = article_mark(a, self.article_text[a.path])
+        for t in self.terms:
+            record.terms[t.id] = term_mark(t)
+        for s in self.sources:
+            record.sources[s.id] = source_mark(s)
+        return record
 
 
 class _BookBuilder:
@@ -210,28 +236,37 @@ class _BookBuilder:
         self.sources: list[_Source] = []
         self.source_by_url: dict[str, _Source] = {}
         self.source_by_title: dict[str, _Source] = {}
+        #: other articles of the folder that see-also links may point at: (stem, title, url)
+        self.extra_targets: list[tuple[str, str, str | None]] = []
 
     def where(self, line: int | None) -> SourceLocation:
         return SourceLocation(self.display, line)
 
     def build(self) -> _Book:
-        articles = self._articles()
+        articles = self.collect()
+        return self.render(articles, link_names(self.terms))
+
+    def collect(self) -> list[_Article]:
+        """The articles with their addresses, see-also links, citations and glossary terms."""
+        articles = self._number(self._posts())
         self._urls(articles)
+        by_url, by_title = self._targets(articles)
         for article in articles:
-            self._see_also(article, articles)
+            self._see_also(article, by_url, by_title)
             for ref in article.post.sources:
                 self._cite(article, ref)
             for block in article.post.blocks:
                 if block.glossary is not None:
                     listed = [self._term(article, item) for item in block.glossary]
                     article.terms[id(block)] = [t for t in listed if t]
-        linker_names = {
-            name: entry.id
-            for entry in self.terms
-            for name in (entry.term, *entry.aliases)
-            if linkable(name) and len(name) > 1
-        }
-        text = {a.path: self._article_text(a, Linker(dict(linker_names))) for a in articles}
+        return articles
+
+    def render(
+        self, articles: list[_Article], names: dict[str, str], plain: frozenset[str] = frozenset()
+    ) -> _Book:
+        """The Markdown of the articles; ``names`` are the glossary names to link (name → entry
+        key), ``plain`` terms listed under 【参考】 that have no entry (written as text)."""
+        text = {a.path: self._article_text(a, Linker(dict(names)), plain) for a in articles}
         notes = list(dict.fromkeys(n.text for p in self.posts for n in p.notes))
         return _Book(
             series=self.posts[0].series,
@@ -243,7 +278,8 @@ class _BookBuilder:
         )
 
     # -- articles, addresses and links -------------------------------------------------------
-    def _articles(self) -> list[_Article]:
+    def _posts(self) -> list[Post]:
+        """The posts without duplicates, in date order."""
         seen: dict[tuple[str, str], Post] = {}
         posts = []
         for post in self.posts:
@@ -265,7 +301,11 @@ class _BookBuilder:
                 "posts are not in date order in the export; the articles are numbered by date",
                 self.where(None),
             )
-        width = max(2, len(str(len(ordered))))
+        return ordered
+
+    def _number(self, ordered: list[Post]) -> list[_Article]:
+        """Articles NN-slug, numbered by date; NN has at least two digits, more when needed."""
+        width = number_width(len(ordered))
         slugs: dict[str, int] = {}
         articles = []
         for number, post in enumerate(ordered, 1):
@@ -276,7 +316,7 @@ class _BookBuilder:
             articles.append(_Article(post, f"{number:0{width}d}-{slug}"))
         return articles
 
-    def _urls(self, articles: list[_Article]) -> None:
+    def _urls(self, articles: list[_Article], *, report: bool = True) -> None:
         """Addresses of the posts, as revealed by the 参照 lists of other posts."""
         by_title = {norm_title(a.post.title): a for a in articles}
         for article in articles:
@@ -286,7 +326,7 @@ class _BookBuilder:
                     continue
                 if target.url is None:
                     target.url = ref.url
-                elif norm_url(target.url) != norm_url(ref.url):
+                elif report and norm_url(target.url) != norm_url(ref.url):
                     self.diags.warning(
                         "import-url-conflict",
                         f"'{ref.title}' is linked with two addresses ({target.url} and "
@@ -294,9 +334,26 @@ class _BookBuilder:
                         self.where(ref.line),
                     )
 
-    def _see_also(self, article: _Article, articles: list[_Article]) -> None:
-        by_url = {norm_url(a.url): a for a in articles if a.url}
-        by_title = {norm_title(a.post.title): a for a in articles}
+    def _targets(self, articles: list[_Article]) -> tuple[dict[str, _Target], dict[str, _Target]]:
+        """What see-also links can point at, by address and by title: the posts first, then
+        the other articles of the folder (``extra_targets``)."""
+        by_url: dict[str, _Target] = {}
+        by_title: dict[str, _Target] = {}
+        for a in articles:
+            target = _Target(a.stem, a.post.title, a)
+            if a.url:
+                by_url[norm_url(a.url)] = target  # as before: the last of equal keys
+            by_title[norm_title(a.post.title)] = target
+        for stem, title, url in self.extra_targets:
+            target = _Target(stem, title)
+            if url:
+                by_url.setdefault(norm_url(url), target)
+            by_title.setdefault(norm_title(title), target)
+        return by_url, by_title
+
+    def _see_also(
+        self, article: _Article, by_url: dict[str, _Target], by_title: dict[str, _Target]
+    ) -> None:
         seen: set[str] = set()
         for ref in article.post.see_also:
             target = (by_url.get(norm_url(ref.url)) if ref.url else None) or by_title.get(
@@ -306,14 +363,14 @@ class _BookBuilder:
             if key in seen:
                 continue
             seen.add(key)
-            if target is article:
+            if target is not None and target.article is article:
                 self.diags.info(
                     "import-self-link",
                     f"'{ref.title}' links the post itself; left out",
                     self.where(ref.line),
                 )
                 continue
-            link = {"title": target.post.title if target else ref.title}
+            link = {"title": target.title if target else ref.title}
             if ref.url:
                 link["url"] = ref.url
             if target:
@@ -412,14 +469,16 @@ class _BookBuilder:
         while ident in taken:
             n += 1
             ident = f"{base}-{n}"
-        entry = _Term(ident, term, kana_reading(term), kept, definition, article.path)
+        entry = _Term(
+            ident, term, kana_reading(term), kept, definition, article.path, header.number
+        )
         self.terms.append(entry)
         for name in (term, *kept):
             self.names[norm_title(name)] = entry
         return term
 
     # -- Markdown ----------------------------------------------------------------------------
-    def _article_text(self, article: _Article, linker: Linker) -> str:
+    def _article_text(self, article: _Article, linker: Linker, plain: frozenset[str]) -> str:
         post = article.post
         head = [
             toml.key_value("title", post.title),
@@ -440,7 +499,7 @@ class _BookBuilder:
         if post.intro:
             parts.append(render_lines(post.intro, linker=linker))
         for block in post.blocks:
-            section = self._section(article, block, linker)
+            section = self._section(article, block, linker, plain)
             if section:
                 parts.append(f"## {escape_line(block.name)}\n\n{section}")
             else:
@@ -451,7 +510,9 @@ class _BookBuilder:
                 )
         return "\n\n".join(parts) + "\n"
 
-    def _section(self, article: _Article, block: Block, linker: Linker) -> str:
+    def _section(
+        self, article: _Article, block: Block, linker: Linker, plain: frozenset[str]
+    ) -> str:
         if block.glossary is None:
             return render_lines(block.lines, linker=linker)
         parts = []
@@ -459,7 +520,11 @@ class _BookBuilder:
             parts.append(render_lines(block.lines))
         terms = article.terms.get(id(block), [])
         if terms:
-            parts.append(bullet_list(f"[[{t}]]" if linkable(t) else escape(t) for t in terms))
+            parts.append(
+                bullet_list(
+                    f"[[{t}]]" if linkable(t) and t not in plain else escape(t) for t in terms
+                )
+            )
         return "\n\n".join(parts)
 
 
@@ -486,37 +551,76 @@ def _split_term_header(text: str) -> tuple[str, list[str], str | None]:
 
 
 # -- TOML files ---------------------------------------------------------------------------
+def article_mark(a: _Article, text: str) -> ArticleMark:
+    return ArticleMark(a.path, digest(text), a.post.title, a.post.date, a.url)
+
+
+def term_mark(t: _Term) -> EntryMark:
+    return EntryMark(t.id, t.term, digest(term_entry(t)))
+
+
+def source_mark(s: _Source) -> EntryMark:
+    return EntryMark(s.id, s.url or s.title, digest(source_entry(s)))
+
+
+def link_names(terms: list[_Term]) -> dict[str, str]:
+    """The glossary names an article links at their first mention: name → entry id."""
+    return {
+        name: entry.id
+        for entry in terms
+        for name in (entry.term, *entry.aliases)
+        if linkable(name) and len(name) > 1
+    }
+
+
+def number_width(count: int) -> int:
+    """Digits of the NN- numbers of a book of ``count`` articles (at least two)."""
+    return max(2, len(str(count)))
+
+
+def term_entry(t: _Term) -> str:
+    """One ``[[term]]`` table of glossary.toml (no blank line around it)."""
+    out = ["[[term]]", toml.key_value("id", t.id), toml.key_value("term", t.term)]
+    if t.reading:
+        out.append(toml.key_value("reading", t.reading))
+    if t.aliases:
+        out.append(toml.key_value("aliases", t.aliases))
+    out.append(toml.key_value("origin", t.origin))
+    out.append("definition = " + toml.multiline(t.definition))
+    return "\n".join(out)
+
+
+def source_entry(s: _Source) -> str:
+    """One ``[[source]]`` table of sources.toml (no blank line around it)."""
+    out = ["[[source]]", toml.key_value("id", s.id), toml.key_value("title", s.title)]
+    if s.publisher:
+        out.append(toml.key_value("publisher", s.publisher))
+    if s.url:
+        out.append(toml.key_value("url", s.url))
+    return "\n".join(out)
+
+
+GLOSSARY_HEAD = (
+    "# Glossary (用語集), imported from the 【参考】 ☞ entries of the blog export.\n"
+    "# reading: generated with pykakasi for 五十音 order; check and correct it.\n"
+    "# origin: the article the entry came from."
+)
+SOURCES_HEAD = (
+    "# Sources (参考文献), one record per work, imported from the 【引用・参照・底本】 blocks.\n"
+    "# Articles cite them by id (front matter 'sources', or [@id] in the text)."
+)
+
+
 def _glossary_toml(terms: list[_Term], note: str | None) -> str:
-    out = [
-        "# Glossary (用語集), imported from the 【参考】 ☞ entries of the blog export.",
-        "# reading: generated with pykakasi for 五十音 order; check and correct it.",
-        "# origin: the article the entry came from.",
-    ]
+    out = [GLOSSARY_HEAD]
     if note:
-        out += ["", toml.key_value("note", note)]
-    for t in terms:
-        out += ["", "[[term]]", toml.key_value("id", t.id), toml.key_value("term", t.term)]
-        if t.reading:
-            out.append(toml.key_value("reading", t.reading))
-        if t.aliases:
-            out.append(toml.key_value("aliases", t.aliases))
-        out.append(toml.key_value("origin", t.origin))
-        out.append("definition = " + toml.multiline(t.definition))
-    return "\n".join(out) + "\n"
+        out.append(toml.key_value("note", note))
+    out.extend(term_entry(t) for t in terms)
+    return "\n\n".join(out) + "\n"
 
 
 def _sources_toml(sources: list[_Source]) -> str:
-    out = [
-        "# Sources (参考文献), one record per work, imported from the 【引用・参照・底本】 blocks.",
-        "# Articles cite them by id (front matter 'sources', or [@id] in the text).",
-    ]
-    for s in sources:
-        out += ["", "[[source]]", toml.key_value("id", s.id), toml.key_value("title", s.title)]
-        if s.publisher:
-            out.append(toml.key_value("publisher", s.publisher))
-        if s.url:
-            out.append(toml.key_value("url", s.url))
-    return "\n".join(out) + "\n"
+    return "\n\n".join([SOURCES_HEAD, *(source_entry(s) for s in sources)]) + "\n"
 
 
 def book_identifier(series: str) -> str:
