@@ -236,15 +236,19 @@ def build_volumes(
 
 
 def book_stamp(book: Book, mode: str, options: BuildOptions) -> str:
-    """What the page numbers of a book's print edition depend on: its files, the styles, the
-    options that change the layout. A page cache with another stamp is stale."""
+    """What the page numbers of a book's print edition depend on: its text (articles, the
+    glossary entries and sources it holds, book.toml), its images, the styles, the options
+    that change the layout. A page cache with another stamp is stale. A volume's stamp does
+    not change when other volumes do (new posts, new glossary entries elsewhere)."""
     digest = hashlib.sha256()
     trim = options.trim or book.config.trim
     numerals = options.numerals or book.config.numerals
-    digest.update(repr((__version__, mode, trim, numerals, book.config.name)).encode())
-    files = [book.root / name for name in (BOOK_FILE, "glossary.toml", "sources.toml")]
-    files += [Path(art.location.path) for art in book.articles]
-    files += sorted(styles_dir().glob("*.css"))
+    # reprs of frozen records: deterministic, but the article's set of characters is not
+    articles = [replace(art, text_chars=frozenset()) for art in book.articles]
+    text = (__version__, mode, trim, numerals, book.config, articles, book.glossary)
+    digest.update(repr((*text, book.sources, book.glossary_note)).encode())
+    images = sorted({path for art in book.articles for path in art.images})
+    files = [book.root / path for path in images] + sorted(styles_dir().glob("*.css"))
     for path in files:
         digest.update(str(path.name).encode() + b"\0")
         with contextlib.suppress(OSError):

@@ -180,3 +180,43 @@ def test_from_and_to_read_as_a_range(books_dir: Path, tmp_path: Path) -> None:
     book, diags = check_manuscript(root)
     assert book is not None, [d.format() for d in diags]
     assert _plan(book) == [(None, STEMS[0:4]), (None, STEMS[4:6])]
+
+
+def test_a_volume_goes_stale_only_when_it_changes(books_dir: Path, tmp_path: Path) -> None:
+    from tougen_pub.options import BuildOptions
+    from tougen_pub.pipeline import book_stamp
+
+    root = tmp_path / "ms"
+    shutil.copytree(books_dir / "series", root)
+    options = BuildOptions(root, tmp_path / "out")
+
+    def stamps() -> list[str]:
+        book, diags = load_book(root)
+        assert book is not None, [d.format() for d in diags]
+        plans = plan_volumes(book, Diagnostics())
+        return [book_stamp(volume_book(book, plans, p.number), "vertical", options) for p in plans]
+
+    before = stamps()
+    assert stamps() == before and len(set(before)) == 3
+    # a new post and a new glossary entry in April: February and March stay as they were
+    (root / "articles" / "07-shigatsu-matsu.md").write_text(
+        '+++\ntitle = "四月末の話"\ndate = 2025-04-30T20:00:00+09:00\n+++\n\n## 概要\n\n'
+        "[[新しい用語]]の話。\n",
+        encoding="utf-8",
+    )
+    with (root / "glossary.toml").open("a", encoding="utf-8") as f:
+        f.write(
+            '\n[[term]]\nid = "new"\nterm = "新しい用語"\nreading = "あたらしいようご"\n'
+            'definition = "説明。"\n'
+        )
+    after = stamps()
+    assert after[:2] == before[:2] and after[2] != before[2]
+    # an edit in February makes February stale
+    first = root / "articles" / f"{STEMS[0]}.md"
+    first.write_text(first.read_text(encoding="utf-8") + "\n書き足し。\n", encoding="utf-8")
+    assert stamps()[0] != after[0]
+    book, _ = load_book(root)  # another trim: other pages
+    assert book is not None
+    assert book_stamp(book, "vertical", options) != book_stamp(
+        book, "vertical", dataclasses.replace(options, trim="bunko")
+    )
