@@ -280,6 +280,42 @@ CASES = [
         None,
     ),
     Case("book-bad-trim", book_plus('trim = "a4"\n'), "book-invalid", "book.toml", 6),
+    # -- volumes (book.toml) --------------------------------------------------------------
+    Case(
+        "volume-unknown-article",
+        book_plus('[[volumes]]\narticles = ["01-alpha", "02-beta", "03-gamma"]\n'),
+        "volume-unknown-article",
+        "book.toml",
+        7,
+    ),
+    Case(
+        "volume-overlap",
+        book_plus('[[volumes]]\narticles = ["01-alpha"]\n[[volumes]]\nfrom = "01-alpha"\n'),
+        "volume-overlap",
+        "book.toml",
+        8,
+    ),
+    Case(
+        "volume-missing",
+        book_plus('[[volumes]]\narticles = ["01-alpha"]\n'),
+        "volume-missing",
+        "book.toml",
+        6,
+    ),
+    Case(
+        "volume-range",
+        book_plus('[[volumes]]\nfrom = "02-beta"\nto = "01-alpha"\n'),
+        "volume-range",
+        "book.toml",
+        6,
+    ),
+    Case(
+        "volume-bad-split",
+        book_plus('[volumes]\nsplit = "weekly"\n'),
+        "book-invalid",
+        "book.toml",
+        6,
+    ),
     Case(
         "book-wrong-type", book_plus('[print]\nfont_size = "big"\n'), "book-invalid", "book.toml", 7
     ),
@@ -599,6 +635,44 @@ CASES = [
         exit=0,
         strict_exit=1,
     ),
+    # well-formed HTML that the books cannot show as written: made representable, located
+    Case("html-li-outside-list", body("<li>項目</li>"), "html-misplaced", A1, 9, column=1, exit=0),
+    Case(
+        "html-block-in-paragraph",
+        body("文の中の<div>塊</div>である。"),
+        "html-misplaced",
+        A1,
+        9,
+        column=5,
+        exit=0,
+        strict_exit=1,
+    ),
+    Case(
+        "html-duplicate-id",
+        body('<span id="x">一</span>と<span id="x">二</span>'),
+        "html-duplicate-id",
+        A1,
+        9,
+        column=29,
+        exit=0,
+        strict_exit=1,
+    ),
+    Case(
+        "html-duplicate-id-across-articles",
+        {
+            **body('<span id="x">一</span>'),
+            "articles/02-beta.md": BETA + '\n<span id="x">二</span>\n',
+        },
+        "html-duplicate-id",
+        "articles/02-beta.md",
+        10,
+        column=7,
+        exit=0,
+        strict_exit=1,
+    ),
+    Case("heading-setext", body("見出し\n------\n\n本文。"), "heading-level", A1, 9, exit=0),
+    Case("heading-h1", body("# 大見出し\n\n本文。"), "heading-level", A1, 9, column=3, exit=0),
+    Case("heading-h5", body("##### 小見出し\n\n本文。"), "heading-level", A1, 9, column=7, exit=0),
     # -- images ---------------------------------------------------------------------------
     Case("image-missing", body("![地図](../images/nothere.png)"), "image-missing", A1, 9, column=7),
     Case(
@@ -834,6 +908,19 @@ FINE = [
         None,
         exit=0,
     ),
+    Case(
+        "html-where-it-belongs",
+        body(
+            "### 小見出し\n\n#### その下\n\n<dl><dt>語</dt><dd>意味</dd></dl>\n\n"
+            "<table><caption>表</caption><tr><td>セル</td></tr></table>\n\n"
+            '<ruby>漢<rp>(</rp><rt>かん</rt><rp>)</rp></ruby>と<a href="#x">'
+            '<span id="x">印</span></a>\n\n<!-- 覚え書き -->'
+        ),
+        "",
+        A1,
+        None,
+        exit=0,
+    ),
 ]
 
 
@@ -898,8 +985,8 @@ BUILD = [
         kind="build-pdf",
     ),
     Case(
-        "pdf-anchor-twice",
-        body('<span id="twice">一</span>と<span id="twice">二</span>'),
+        "pdf-anchor-twice",  # the id the article's own heading has in the printed book
+        body('<span id="a01-alpha">一</span>'),
         "pdf-layout",
         "book.toml",
         None,

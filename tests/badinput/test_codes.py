@@ -36,6 +36,8 @@ CODE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 # Codes that no manuscript or export can make tougen-pub report, with the test (path::function)
 # that asserts them where they are made. The test must exist and name the code.
 ELSEWHERE = {
+    # Only `build --volume N` reports it (a book without volumes, or past its last volume).
+    "volume-none": "tests/e2e/test_volumes.py::test_volume_errors",
     # WeasyPrint's warnings about this machine (e.g. no HarfBuzz subsetting): not the input.
     "pdf-environment": (
         "tests/unit/test_doctor.py::test_environment_warnings_are_reported_once_without_a_location"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
@@ -48,12 +49,15 @@ class Locator:
         self.first_line = first_line
         self.next: dict[str, int] = {}
 
-    def find(self, needle: str | None) -> tuple[int | None, int | None]:
+    def find(self, needle: str | None, occurrence: int = 1) -> tuple[int | None, int | None]:
         if not needle:
             return None, None
         key = needle.lower()
         start = self.next.get(key, 0)
         pos = self.lower.find(key, start)
+        for _ in range(occurrence - 1):  # a later place of the same snippet
+            later = self.lower.find(key, pos + 1) if pos >= 0 else -1
+            pos = later if later >= 0 else pos
         if pos < 0:
             pos = self.lower.find(key)
         if pos < 0:
@@ -66,7 +70,7 @@ class Locator:
     def locate(self, finding: Finding) -> tuple[int | None, int | None]:
         if finding.line is not None:
             return self.first_line + finding.line - 1, finding.column
-        line, col = self.find(finding.needle)
+        line, col = self.find(finding.needle, finding.occurrence)
         return (line, col) if line is not None else (self.first_line, None)
 
 
@@ -206,7 +210,30 @@ class ArticleLoader:
                     if article is not None:
                         articles.append(article)
                     step()
-        return articles
+        return self.unique_ids(articles)
+
+    def unique_ids(self, articles: list[Article]) -> list[Article]:
+        """An id of raw HTML given in two articles is kept in the first only: the print
+        book is one document (within an article the converter keeps ids unique)."""
+        seen: dict[str, str] = {}  # id -> the article that has it
+        out = []
+        for art in articles:
+            html = [art.intro_html, *(s.html for s in art.sections), *(n.html for n in art.notes)]
+            ids = {v for h in html for v in ID_ATTRIBUTE.findall(h)}
+            clash = sorted(v for v in ids if v in seen)
+            for v in ids - set(clash):
+                seen[v] = art.slug
+            for v in clash:
+                line, col = _find_in_file(art.location.path, f'id="{v}"')
+                self.diags.warning(
+                    "html-duplicate-id",
+                    f"id '{v[:40]}' is already used in {seen[v]}.md (the printed book is one "
+                    "document); removed here",
+                    SourceLocation(art.location.path, line, col),
+                )
+                art = _without_id(art, v)
+            out.append(art)
+        return out
 
     def _build_parallel(
         self, jobs: list[tuple[int, _Found, tuple[FrontMatter, str, int, str]]], workers: int
@@ -514,6 +541,35 @@ def _build_chunk(span: tuple[int, int]) -> tuple[list[Article | None], list[Diag
     loader.diags = Diagnostics()
     built = [loader._build(index, f, *meta) for index, f, meta in jobs[span[0] : span[1]]]
     return built, list(loader.diags)
+
+
+ID_ATTRIBUTE = re.compile(r' id="([^"]*)"')
+
+
+def _find_in_file(path: str, needle: str) -> tuple[int | None, int | None]:
+    """(line, column) of the first ``needle`` in a text file, 1-based."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None, None
+    pos = text.find(needle)
+    if pos < 0:
+        return None, None
+    return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def _without_id(art: Article, value: str) -> Article:
+    attribute = f' id="{value}"'
+
+    def drop(html: str) -> str:
+        return html.replace(attribute, "")
+
+    return dataclasses.replace(
+        art,
+        intro_html=drop(art.intro_html),
+        sections=tuple(dataclasses.replace(s, html=drop(s.html)) for s in art.sections),
+        notes=tuple(dataclasses.replace(n, html=drop(n.html)) for n in art.notes),
+    )
 
 
 def _split_sections(

@@ -1,16 +1,11 @@
 """Python-Markdown with our inline markup, producing well-formed, safe XHTML fragments.
 
 Raw HTML is allowed when it is well-formed XHTML made of harmless elements (``<sup>``,
-``<br>``, ``<span class="…">`` …). What is not:
-
-* not well-formed (unclosed or crossed tags, unquoted attributes): the fragment is converted
-  with the raw HTML shown as text, and an ``html-malformed`` error is reported;
-* active content (``<script>``, ``<iframe>``, ``<object>``, ``<style>``, forms, inline SVG…)
-  and event-handler attributes (``onclick=``…): removed, ``unsafe-html`` error;
-* other elements are unwrapped (their text kept), other attributes dropped, with a warning.
-
-Links other than http(s), mailto and ``#fragment`` are removed (``javascript:`` and friends
-are an error). Images go through an image policy (see :mod:`tougen_pub.ingest.images`).
+``<br>``, ``<span class="…">`` …). Raw HTML that is not well-formed (unclosed or crossed
+tags, unquoted attributes) is shown as text, with an ``html-malformed`` error; what is
+well-formed is cleaned by :mod:`tougen_pub.ingest.sanitize` (active content removed, other
+elements unwrapped, misplaced elements and headings of other levels made representable).
+HTML comments are left out, as a browser does.
 Links to glossary terms, sources, articles and images are written with neutral targets
 (``@glossary/ID``, ``@image/images/x.png``) that each writer resolves.
 
@@ -47,158 +42,19 @@ from tougen_pub.ingest.markup import (
     split_ruby,
 )
 from tougen_pub.ingest.notes import NoteRef
+from tougen_pub.ingest.sanitize import Finding, ImagePolicy, Sanitizer
 from tougen_pub.ingest.softbreaks import join_soft_breaks
 from tougen_pub.ingest.tables import MarkupTables
 from tougen_pub.model import REF_GLOSSARY, REF_SOURCE
 
 XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
-SAFE_SCHEMES = ("http://", "https://", "mailto:", "#", "@")
-HOSTILE_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:")
 # Higher runs first: a footnote reference ``[^1]`` is taken before tate-chu-yoko ``^…^``
 # and before Markdown's reference links.
 PRIORITY = {"ruby": 176, "glossary": 177, "citation": 178, "tcy": 175, "noteref": 180}
 # Characters XML 1.0 cannot carry at all.
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 VOID_TAG = re.compile(r"<(br|hr|img|wbr|col)\b((?:\s+[^<>]*?)?)\s*/?>", re.IGNORECASE)
-
-# Harmless elements that may appear in an article (what Markdown produces, plus text-level
-# HTML users reach for).
-ALLOWED_ELEMENTS = frozenset(
-    [
-        "p",
-        "br",
-        "hr",
-        "em",
-        "strong",
-        "b",
-        "i",
-        "u",
-        "s",
-        "del",
-        "ins",
-        "sub",
-        "sup",
-        "small",
-        "mark",
-        "span",
-        "div",
-        "blockquote",
-        "q",
-        "cite",
-        "abbr",
-        "dfn",
-        "code",
-        "pre",
-        "kbd",
-        "samp",
-        "var",
-        "ul",
-        "ol",
-        "li",
-        "dl",
-        "dt",
-        "dd",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "table",
-        "thead",
-        "tbody",
-        "tfoot",
-        "tr",
-        "th",
-        "td",
-        "caption",
-        "colgroup",
-        "col",
-        "a",
-        "img",
-        "ruby",
-        "rt",
-        "rp",
-        "rb",
-        "figure",
-        "figcaption",
-        "section",
-        "aside",
-        "time",
-        "wbr",
-        "bdi",
-    ]
-)
-# Active or document-level content: never in a book.
-REFUSED_ELEMENTS = frozenset(
-    [
-        "script",
-        "iframe",
-        "frame",
-        "frameset",
-        "object",
-        "embed",
-        "applet",
-        "style",
-        "link",
-        "meta",
-        "base",
-        "form",
-        "input",
-        "button",
-        "select",
-        "textarea",
-        "option",
-        "svg",
-        "math",
-        "audio",
-        "video",
-        "source",
-        "track",
-        "canvas",
-        "noscript",
-        "template",
-        "portal",
-        "html",
-        "head",
-        "body",
-        "title",
-        "dialog",
-    ]
-)
-ALLOWED_ATTRIBUTES = {
-    "*": frozenset(
-        {"class", "id", "title", "lang", "dir", "{http://www.w3.org/XML/1998/namespace}lang"}
-    ),
-    "a": frozenset({"href"}),
-    "img": frozenset({"src", "alt", "width", "height"}),
-    "td": frozenset({"colspan", "rowspan", "align"}),
-    "th": frozenset({"colspan", "rowspan", "align", "scope"}),
-    "ol": frozenset({"start", "reversed", "type"}),
-    "li": frozenset({"value"}),
-    "time": frozenset({"datetime"}),
-    "col": frozenset({"span"}),
-    "colgroup": frozenset({"span"}),
-}
-TABLE_ALIGN_STYLE = re.compile(r"^\s*text-align:\s*(left|right|center)\s*;?\s*$")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A problem found while converting; ``needle`` is source text to locate it by, or
-    ``line``/``column`` (1-based, relative to the converted text) when known."""
-
-    code: str
-    message: str
-    error: bool
-    needle: str | None = None
-    line: int | None = None
-    column: int | None = None
-
-
-# An image policy: the ``src`` of an image → (neutral target or None to drop it, finding).
-ImagePolicy = Callable[[str], tuple[str | None, Finding | None]]
 
 
 @dataclass
@@ -459,11 +315,6 @@ def _serialize(root: ET.Element) -> str:
     return inner + "".join(ET.tostring(child, encoding="unicode") for child in root)
 
 
-def _scheme_of(value: str) -> str:
-    """The lower-case start of a URL with whitespace and controls removed (``java\tscript:``)."""
-    return re.sub(r"[\x00-\x20]+", "", value).lower()
-
-
 def _load_fenced_code() -> None:
     """Import Python-Markdown's fenced_code as an install without Pygments has it.
 
@@ -564,149 +415,11 @@ class Converter:
                 self.findings.append(Finding("markdown-failed", str(exc2), True))
                 root = ET.Element("div")
                 ET.SubElement(root, "p").text = text
-        self._sanitize(root)
+        # the ids of an article are counted in the resolver's counter, which the loader
+        # starts afresh with every article
+        Sanitizer(self.findings, self.images, self.on_unsafe, self.resolver.counter).clean(root)
         join_soft_breaks(root)
         return _serialize(root)
-
-    # -- sanitizing ------------------------------------------------------------------------
-    def _sanitize(self, root: ET.Element) -> None:
-        self._clean_children(root)
-
-    def _clean_children(self, parent: ET.Element) -> None:
-        i = 0
-        while i < len(parent):
-            child = parent[i]
-            tag = child.tag.lower() if isinstance(child.tag, str) else ""
-            if tag in REFUSED_ELEMENTS:
-                self.findings.append(
-                    Finding(
-                        "unsafe-html",
-                        f"<{child.tag}> is not allowed in a book; removed",
-                        True,
-                        needle=f"<{child.tag}",
-                    )
-                )
-                _remove(parent, i)
-                continue
-            if tag not in ALLOWED_ELEMENTS:
-                self.findings.append(
-                    Finding(
-                        "html-unsupported",
-                        f"<{child.tag}> is not supported; its text is kept without the tag",
-                        False,
-                        needle=f"<{child.tag}",
-                    )
-                )
-                self._clean_children(child)
-                n = _unwrap(parent, i)
-                i += n
-                continue
-            if tag != child.tag:
-                child.tag = tag
-            self._clean_attributes(child)
-            if tag == "img" and not self._image(child):
-                _remove(parent, i)
-                continue
-            self._clean_children(child)
-            i += 1
-
-    def _clean_attributes(self, el: ET.Element) -> None:
-        allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(el.tag, frozenset())
-        for attr in list(el.attrib):
-            name = attr.lower()
-            value = el.attrib[attr]
-            if name.startswith("on"):
-                del el.attrib[attr]
-                self.findings.append(
-                    Finding(
-                        "unsafe-html",
-                        f"event handler attribute '{attr}' on <{el.tag}> is not allowed; removed",
-                        True,
-                        needle=f"{attr}=",
-                    )
-                )
-            elif name == "style" and TABLE_ALIGN_STYLE.match(value):
-                continue  # Markdown tables align columns this way
-            elif name not in allowed:
-                del el.attrib[attr]
-                self.findings.append(
-                    Finding(
-                        "html-attribute",
-                        f"attribute '{attr}' on <{el.tag}> is not supported; removed",
-                        False,
-                        needle=f"{attr}=",
-                    )
-                )
-            elif name == "href":
-                self._link(el, attr, value)
-
-    def _link(self, el: ET.Element, attr: str, value: str) -> None:
-        scheme = _scheme_of(value)
-        if scheme.startswith(SAFE_SCHEMES):
-            return
-        del el.attrib[attr]
-        if self.on_unsafe:
-            self.on_unsafe(value)
-        hostile = scheme.startswith(HOSTILE_SCHEMES)
-        self.findings.append(
-            Finding(
-                "unsafe-link",
-                f"link target '{value[:80]}' "
-                + (
-                    "is not allowed in a book; removed"
-                    if hostile
-                    else "removed (only http, https and mailto links are kept)"
-                ),
-                hostile,
-                needle=value,
-            )
-        )
-
-    def _image(self, el: ET.Element) -> bool:
-        src = el.get("src", "")
-        if self.images is None:
-            self.findings.append(
-                Finding("image-unsupported", "images are not allowed here; removed", True, src)
-            )
-            return False
-        target, finding = self.images(src)
-        if finding is not None:
-            self.findings.append(finding)
-        if target is None:
-            return False
-        el.set("src", target)
-        el.set("alt", el.get("alt", ""))
-        return True
-
-
-def _remove(parent: ET.Element, index: int) -> None:
-    child = parent[index]
-    if child.tail:
-        if index > 0:
-            parent[index - 1].tail = (parent[index - 1].tail or "") + child.tail
-        else:
-            parent.text = (parent.text or "") + child.tail
-    del parent[index]
-
-
-def _unwrap(parent: ET.Element, index: int) -> int:
-    """Replace ``parent[index]`` by its content; returns how many children took its place."""
-    child = parent[index]
-    text, tail, kids = child.text or "", child.tail or "", list(child)
-    if index > 0:
-        parent[index - 1].tail = (parent[index - 1].tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-    del parent[index]
-    for offset, kid in enumerate(kids):
-        parent.insert(index + offset, kid)
-    if kids:
-        kids[-1].tail = (kids[-1].tail or "") + tail
-    elif index > 0:
-        parent[index - 1].tail = (parent[index - 1].tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    return len(kids)
 
 
 # -- locating malformed raw HTML in the source ----------------------------------------------

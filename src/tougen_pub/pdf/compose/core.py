@@ -11,6 +11,10 @@ fills the measure exactly:
 * 追い込み (pull in): when the next character may not begin a line, the line takes up to
   two more atoms and compresses the half-em blanks of its punctuation.
 * 追い出し (push out): otherwise the line breaks earlier and is expanded.
+* Ruby longer than its base (a box padded to the reading's width) reaches over the
+  neighbours JLReq lets it (kana, ー, middle dots, ……; the blank of punctuation; never
+  kanji) by up to one ruby character: that much of the padding is taken back. At a line
+  edge the reading is flush with the edge and the base set in from it.
 * Every line but the last of a paragraph is justified by inter-character spacing
   (``letter_spacing`` after each Japanese character but the last), or word spacing in
   lines without Japanese characters.
@@ -31,6 +35,8 @@ from tougen_pub.pdf.compose.jlreq import (
     NO_LINE_FOOT,
     NO_LINE_HEAD,
     OPENING,
+    RUBY_OVERHANG,
+    STOPS_AND_COMMAS,
     is_cjk,
 )
 
@@ -41,6 +47,10 @@ MAX_PULL_IN = 2  # atoms a line may take in by compressing punctuation (追い�
 # the slack goes between the letters of its Latin runs (a URL that could not break): JLReq
 # 3.8 lets the Latin run take part in the expansion rather than spacing out a few kana.
 MAX_LETTER_SPACING = 0.25
+# One ruby character (half the base size): how far a reading longer than its base may reach
+# over a neighbour that allows it (JLReq 3.3.8); over the ink side of a bracket, half that
+# (JLReq's variant for those who would not hang ruby over 「」 at all).
+RUBY_CHAR = 0.5
 
 # Japanese punctuation whose own blank separates it from Latin: no 和欧間 next to it.
 NO_JA_LATIN_SPACE = CLOSING | OPENING | frozenset("・：；！？‼")
@@ -63,6 +73,9 @@ class Atom:
     glue: bool = False  # no line break allowed before this atom
     lead_blank: float = 0.0  # compressible blank before the ink (opening brackets)
     trail_blank: float = 0.0  # compressible blank after the ink (closing brackets, 、。)
+    #: a ruby box whose reading is longer than its base: the padding on each side of the
+    #: centred base (the box is as wide as the reading), which a neighbour may take back
+    ruby_over: float = 0.0
 
     @property
     def first(self) -> str:
@@ -151,7 +164,39 @@ def _pair(a: Atom, b: Atom) -> tuple[float, float]:
         return JA_LATIN_SPACE, 0.0
     if a.kind == LAT and a.last.isalnum() and b.kind == BOX and not b.spaced:
         return JA_LATIN_SPACE, 0.0
+    return _ruby_overhang(a, b)
+
+
+def _ruby_overhang(a: Atom, b: Atom) -> tuple[float, float]:
+    """A reading longer than its base reaching over the neighbour (JLReq 3.3.8): the
+    padding of the ruby box taken back, as a negative margin on the ruby box, or on the
+    punctuation whose blank the reading covers (the blank is then used: no squeeze or
+    compression takes it again)."""
+    if a.ruby_over and b.kind != BOX:
+        take = min(a.ruby_over, _reach(b, after=True))
+        return (0.0, -take) if b.lead_blank else (-take, 0.0)
+    if b.ruby_over and a.kind != BOX:
+        take = min(b.ruby_over, _reach(a, after=False))
+        return (-take, 0.0) if a.trail_blank else (0.0, -take)
     return 0.0, 0.0
+
+
+def _reach(n: Atom, *, after: bool) -> float:
+    """How far a ruby reading may reach over its neighbour ``n`` (``after``: ``n`` follows
+    the ruby): a ruby character over kana, ー, middle dots and ……, and over the blank of
+    punctuation (up to the blank); a ruby character over 、。 after the ruby; half one over
+    the ink of a bracket; nothing over kanji, Latin or other boxes."""
+    if n.kind != CJ:
+        return 0.0
+    near_blank = n.lead_blank if after else n.trail_blank
+    if near_blank:
+        return min(RUBY_CHAR, near_blank)
+    if after and n.first in STOPS_AND_COMMAS:
+        return RUBY_CHAR
+    if n.lead_blank or n.trail_blank:
+        return RUBY_CHAR / 2
+    char = n.first if after else n.last
+    return RUBY_CHAR if char in RUBY_OVERHANG else 0.0
 
 
 def may_break(atoms: Sequence[Atom], j: int) -> bool:
@@ -176,6 +221,12 @@ class _Widths:
         self.atoms = atoms
         n = len(atoms)
         self.pairs = [_pair(atoms[k], atoms[k + 1]) for k in range(n - 1)]
+        for k in range(1, n - 1):
+            # one character between two rubies is reached over by the first only: readings
+            # that meet over it would read as one (JLReq 3.3.8)
+            between = atoms[k - 1].ruby_over and atoms[k + 1].ruby_over and atoms[k].kind != BOX
+            if between and sum(self.pairs[k - 1]) < 0 and sum(self.pairs[k]) < 0:
+                self.pairs[k] = (0.0, 0.0)
         self.w = [0.0] * (n + 1)
         self.p = [0.0] * n  # p[k]: sum of pair adjustments between atoms < k
         self.shrink = [0.0] * (n + 1)
@@ -198,14 +249,18 @@ class _Widths:
         return self.w[j] - self.w[i] + self.p[j - 1] - self.p[i]
 
     def shrinkable(self, i: int, j: int) -> float:
-        """Blank that compression may still remove in atoms ``i:j`` (pair squeezes excluded)."""
+        """Blank that compression may still remove in atoms ``i:j`` (what pair squeezes and
+        ruby overhangs took from the blanks excluded)."""
         j = self.trim(i, j)
         if j <= i:
             return 0.0
         total = self.shrink[j] - self.shrink[i]
         for k in range(i, j - 1):
             right, left = self.pairs[k]
-            total += min(right, 0.0) + min(left, 0.0)
+            if self.atoms[k].trail_blank:
+                total += min(right, 0.0)
+            if self.atoms[k + 1].lead_blank:
+                total += min(left, 0.0)
         return max(total, 0.0)
 
 
@@ -289,6 +344,11 @@ def _finish(atoms: Sequence[Atom], wd: _Widths, i: int, j: int, how: str, m: flo
             if ls > MAX_LETTER_SPACING and latin:
                 ls = MAX_LETTER_SPACING
                 lat = (m - natural - gaps * ls) / latin
+            elif ls > MAX_LETTER_SPACING and _latin_follows(atoms, j):
+                # a Latin run too long for the rest of the line (a URL) moved to the next
+                # one: the line stays short rather than spread out (JLReq lets a line
+                # before an unbreakable run end ragged)
+                ls = MAX_LETTER_SPACING
         elif spaces:
             ws = (m - natural) / spaces
     return Line(
@@ -302,6 +362,13 @@ def _finish(atoms: Sequence[Atom], wd: _Widths, i: int, j: int, how: str, m: flo
         latin_spacing=lat,
         margins={k: (v[0], v[1]) for k, v in margins.items() if v[0] or v[1]},
     )
+
+
+def _latin_follows(atoms: Sequence[Atom], j: int) -> bool:
+    """Whether the next line starts with a Latin run (spaces skipped)."""
+    while j < len(atoms) and atoms[j].kind == SPACE:
+        j += 1
+    return j < len(atoms) and atoms[j].kind == LAT
 
 
 def _compress(

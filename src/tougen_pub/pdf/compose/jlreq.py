@@ -34,6 +34,21 @@ NO_LINE_FOOT = OPENING | ja.OPENING_BRACKETS | frozenset("([{")
 INSEPARABLE = frozenset("…‥―")
 # Latin-side characters after which a long run (URL, path) may break.
 LATIN_BREAK_AFTER = frozenset("/-._?&=#")
+# Neighbours a ruby reading longer than its base may reach over by up to one ruby character
+# (JLReq 3.3.8, "Adjustments of ruby with length longer than that of the base characters"):
+# hiragana (cl-15), katakana (cl-16), the prolonged sound mark (cl-10), small kana (cl-11),
+# middle dots (cl-05) and inseparable characters (cl-08). Never kanji (cl-19).
+RUBY_OVERHANG = (
+    frozenset(chr(c) for c in range(0x3041, 0x3097))  # ぁ … ゖ
+    | frozenset(chr(c) for c in range(0x30A1, 0x30FB))  # ァ … ヺ
+    | frozenset(chr(c) for c in range(0x31F0, 0x3200))  # ㇰ … ㇿ
+    | ja.PROLONGED_SOUND_MARK
+    | ja.SMALL_KANA
+    | ja.MIDDLE_DOTS
+    | INSEPARABLE
+)
+# Full stops and commas after a ruby: the reading may reach over them by a ruby character.
+STOPS_AND_COMMAS = ja.FULL_STOPS | ja.COMMAS
 
 
 def is_cjk(ch: str) -> bool:

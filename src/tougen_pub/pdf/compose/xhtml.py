@@ -89,7 +89,22 @@ def compose_fragment(fragment: str, settings: Settings) -> str:
     root = parse(fragment)
     mark_emphasis(root)
     _walk(root, settings, 0.0)
+    ruby_boxes(root, settings)
     return serialize(root)
+
+
+def ruby_boxes(root: ET.Element, s: Settings) -> None:
+    """Ruby outside composed lines (table cells, headings) as the same boxes as in lines:
+    the reading over its base, never run into the text after it."""
+    for parent in list(root.iter()):
+        for index in reversed(range(len(parent))):
+            ruby = parent[index]
+            if ruby.tag != "ruby":
+                continue
+            boxes = [item.box for item in _ruby(ruby, (), s) if item.box is not None]
+            if boxes:
+                boxes[-1].tail = ruby.tail
+                parent[index : index + 1] = boxes
 
 
 def takes_dot(ch: str) -> bool:
@@ -329,12 +344,13 @@ def _ruby_item(base: str, reading: str, chain: tuple[ET.Element, ...], s: Settin
     box = ET.Element("span", {"class": "ruby"})
     if width > bw + 1e-6:
         box.set("style", f"width:{width:.4f}em")
-    rb = ET.SubElement(box, "span", {"class": "rb"})
-    rb.text = base
     if reading:
         rt = ET.SubElement(box, "span", {"class": "rt"})
         rt.text = reading
-    return _Item(Atom(base, width, BOX, spaced=False), chain, box)
+    rb = ET.SubElement(box, "span", {"class": "rb"})
+    rb.text = base
+    over = (width - bw) / 2 if width > bw + 1e-6 else 0.0
+    return _Item(Atom(base, width, BOX, spaced=False, ruby_over=over), chain, box)
 
 
 def _fmt(v: float) -> str:
@@ -383,13 +399,6 @@ def _render_line(items: list[_Item], line: Line, indent: float, s: Settings) -> 
         atom = it.atom
         if it.box is not None:
             box = it.box
-            if box.get("class") == "ruby" and box.get("style"):
-                # a reading longer than its base: at the line's edges the base stays flush
-                # with the measure and the reading extends inwards only
-                if k == line.end - 1 and k != line.start:
-                    box.set("style", box.get("style", "") + ";text-align:right")
-                elif k == line.start and k != line.end - 1:
-                    box.set("style", box.get("style", "") + ";text-align:left")
             if box.get("class") == "lq":
                 box = _in_latin_run(box, line.latin_spacing)
             if left or right:

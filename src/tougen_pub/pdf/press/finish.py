@@ -1,6 +1,7 @@
 """Finishing the laid-out PDF for the printer: blank pages to the page multiple, one font
-program per face, and for press output portrait pages, crop marks, no annotations in
-PDF/X-1a and the PDF/X output intent and keys; then a reproducible file.
+program per face, 傍点 that text extraction skips, and for press output portrait pages, crop
+marks, no annotations in PDF/X-1a and the PDF/X output intent and keys; then a reproducible
+file.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def finish(
     blank pages numbered from ``start`` in the book's stylesheets."""
     import pikepdf
 
+    from tougen_pub.pdf.press.emphasis import hide_emphasis_dots
     from tougen_pub.pdf.press.fontdicts import unify_font_dicts
     from tougen_pub.pdf.press.fonts import merge_subsets
 
@@ -54,6 +56,7 @@ def finish(
             pdf.pages.extend(pad.pages)
     merge_subsets(pdf)
     unify_font_dicts(pdf)
+    hide_emphasis_dots(pdf)
     if finishing.press:
         from tougen_pub.pdf.press.pdfx import declare
         from tougen_pub.pdf.press.rotation import flatten_rotation

@@ -187,3 +187,25 @@ def test_slack_of_a_line_with_latin_goes_into_the_latin_run() -> None:
     assert line.letter_spacing <= 0.25 + 1e-9  # JLReq: a quarter em at most between kana
     assert line.latin_spacing > 0
     assert line.advance(atoms) == pytest.approx(line.measure, abs=1e-6)
+
+
+def test_japanese_before_an_unbreakable_latin_run_is_not_spread_out() -> None:
+    """The line before a Latin run too long for the rest of it (a URL moved to the next
+    line) is not spread out to the measure (5 em between 『詳 し く は』): its Japanese gets
+    at most a quarter em between characters, the rest stays at the line end."""
+    from tougen_pub.pdf.compose.core import MAX_LETTER_SPACING
+
+    long = "averylongidentifierwithoutanybreakopportunitiesatall"  # wider than a line
+    short = "identifierwithoutanybreaksatallxx"  # fits a line, not what the first leaves
+    for text in (f"詳しくは{long}に載っている。", f"詳しくは {short} に載っている。"):
+        atoms, lines = _compose(text, 20)
+        texts = line_texts(atoms, lines)
+        assert texts[0].strip() == "詳しくは", texts
+        first = lines[0]
+        assert first.letter_spacing <= MAX_LETTER_SPACING + 1e-9, first
+        assert first.advance(atoms) < first.measure - 10  # ragged: the slack at the end
+        assert first.word_spacing == 0 and first.latin_spacing == 0
+    # a short Latin word moved to the next line still leaves a justified line
+    atoms, lines = _compose("あいうえおかきくけこさしすせそたちつてとなにぬねのNATOは", 12)
+    texts = line_texts(atoms, lines)
+    assert all(ln.advance(atoms) == pytest.approx(ln.measure) for ln in lines[:-1]), texts
