@@ -335,6 +335,7 @@ def _series_job(job: tuple[int, dict[str, int], bool]) -> tuple[int, dict[str, i
 
 def _one_process_each() -> None:
     os.environ[JOBS_ENV] = "1"  # a volume per worker: no workers of its own
+    os.environ["TOUGEN_PROGRESS"] = "0"  # the parent says when each volume is done
 
 
 class _Series:
