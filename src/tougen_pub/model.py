@@ -25,11 +25,13 @@ REF_IMAGE = "@image/"  # + manuscript-relative path, e.g. "@image/images/map.png
 class Section:
     """A ``##`` section of an article (概要, 詳細, 要点, …)."""
 
-    title: str
+    title: str  # plain text, ruby bases only: table of contents, navigation, bookmarks
     anchor: str
     html: str
     location: SourceLocation
     role: str = ""  # "abstract" for 概要, "keypoints" for 要点, "" otherwise
+    # the title as the heading prints it: an inline XHTML fragment (ruby, 傍点, tate-chu-yoko)
+    title_html: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ in text, a table cell and a heading), glossary links (term, alias, label), citat
 and several sources), tate-chu-yoko, footnotes (numbered, named, of two paragraphs, called
 twice), 傍点, bold, a table with ruby, a glossary link, a citation and an escaped ``|``,
 lists (nested, numbered), nested quotes, soft and hard line breaks, raw HTML, an image with
-alt text, ``##``/``###`` headings, see-also links (internal and external), units and
-numbers, glossary definitions in Markdown.
+alt text, ``##``/``###`` headings (a ``##`` title with ruby, 傍点 and tate-chu-yoko),
+see-also links (internal and external), units and numbers, glossary definitions in Markdown.
 
 The Markdown source is cut into sentences (at 。！？) and stripped of its markup here, by
 rules of its own (the plain text a reader sees: ruby bases, glossary labels, no note or
@@ -289,7 +289,7 @@ def test_emphasised_words_extract_as_plain_text(books: dict[str, Path], output: 
     with pdfplumber.open(books[output]) as pdf:
         stream = "".join(c["text"] for p in pdf.pages for c in p.chars)
     assert "ここで大事なのは強調語句であって、太字ではない。小海線は高原を走る。" in stream
-    assert stream.count("﹅") == len("強調語句高原")  # the dots are still drawn
+    assert stream.count("﹅") == len("強調語句高原朝")  # the dots are still drawn
 
 
 def _line_extent(c: dict, vertical: bool) -> tuple[float, float]:
@@ -346,3 +346,134 @@ def test_everything_prints_on_the_black_plate(books: dict[str, Path], output: st
         text=True,
     )
     assert "preflight-rgb" not in res.stdout + res.stderr, res.stdout
+
+
+# -- a section title: ruby, 傍点 and tate-chu-yoko in the heading, plain elsewhere ----------
+
+HEADING = "12月の野辺山の朝"  # ## ^12^月の{野辺山|のべやま}の*朝* (02-tsuzuki.md)
+
+
+@pytest.mark.parametrize("output", ["epub-vertical", "epub-horizontal"])
+def test_a_section_title_keeps_its_markup_in_the_epub(books: dict[str, Path], output: str) -> None:
+    """The heading holds the ruby (with parentheses for readers without ruby), the
+    emphasis and the tate-chu-yoko; the table of contents shows the plain title."""
+    docs = epub_documents(books[output])
+    (heading,) = [
+        h for root in docs for h in root.iter(f"{XHTML}h2") if "野辺山" in "".join(h.itertext())
+    ]
+    (ruby,) = heading.iter(f"{XHTML}ruby")
+    assert ruby.text == "野辺山"
+    assert [rt.text for rt in ruby.iter(f"{XHTML}rt")] == ["のべやま"]
+    assert [rp.text for rp in ruby.iter(f"{XHTML}rp")] == ["（", "）"]
+    assert [em.text for em in heading.iter(f"{XHTML}em")] == ["朝"]
+    assert [s.text for s in heading.iter(f"{XHTML}span") if s.get("class") == "tcy"] == ["12"]
+    nav = [
+        "".join(a.itertext())
+        for root in docs
+        if root.find(f".//{XHTML}nav[@{EPUB_TYPE}='toc']") is not None
+        for a in root.iter(f"{XHTML}a")
+    ]
+    assert HEADING in nav and not [label for label in nav if "のべやま" in label]
+
+
+@pytest.mark.parametrize("output", ["pdf-vertical", "pdf-horizontal"])
+def test_a_section_title_prints_its_ruby_and_dots(books: dict[str, Path], output: str) -> None:
+    """The reading stands over (横組) or beside (縦組) 野辺山, centred on it, and a sesame
+    dot marks 朝; the PDF's bookmark of the section is the plain title."""
+    import pdfplumber
+    import pypdf
+
+    vertical = output.endswith("vertical")
+    with pdfplumber.open(books[output]) as pdf:
+        page = next(p for p in pdf.pages if HEADING in "".join(c["text"] for c in p.chars))
+        chars = page.chars
+
+    def run(word: str, among: list[dict]) -> list[dict]:  # one glyph may draw "12"
+        texts = [c["text"] for c in among]
+        k = next(k for k in range(len(among)) if "".join(texts[k : k + len(word)]) == word)
+        return among[k : k + len(word)]
+
+    *base, _no, asa = run("野辺山の朝", chars)
+    size = base[0]["size"]
+    reading = run("のべやま", [c for c in chars if c["size"] < 0.6 * size])
+
+    def along(cs: list[dict]) -> float:  # the centre along the line
+        return sum(sum(_line_extent(c, vertical)) for c in cs) / (2 * len(cs))
+
+    assert along(reading) == pytest.approx(along(base), abs=0.05 * size)
+    dots = [c for c in chars if c["text"] == "﹅"]
+    assert [d for d in dots if abs(along([d]) - along([asa])) < 0.1 * size]
+    if vertical:  # beside the column, on its right
+        assert min(c["x0"] for c in reading) >= base[0]["x1"] - 0.05 * size
+    else:  # over the line
+        assert max(c["bottom"] for c in reading) <= base[0]["top"] + 0.05 * size
+
+    def titles(outline: list) -> list[str]:
+        return [
+            t
+            for item in outline
+            for t in (titles(item) if isinstance(item, list) else [item.title])
+        ]
+
+    bookmarks = titles(pypdf.PdfReader(books[output]).outline)
+    assert HEADING in bookmarks and not [t for t in bookmarks if "のべやま" in t]
+    # a ### heading with ruby: its bookmark is the base text too
+    assert "高原の写真" in bookmarks and not [t for t in bookmarks if "こうげん" in t], bookmarks
+
+
+# -- 傍点: the dot's ink centred on its character ------------------------------------------
+
+DOT_DPI = 2400  # a pixel is 0.03 pt
+
+
+def _ink_box(path: Path, page: int, box: tuple[float, float, float, float], tmp: Path):
+    """The box (pt, on the page as it is read) of the ink drawn inside ``box``."""
+    from PIL import Image
+
+    scale = DOT_DPI / 72
+    x, y = int(box[0] * scale), int(box[1] * scale)
+    w, h = int((box[2] - box[0]) * scale) + 2, int((box[3] - box[1]) * scale) + 2
+    stem = tmp / f"dot-{page}-{x}-{y}"
+    subprocess.run(
+        ["pdftoppm", "-r", str(DOT_DPI), "-gray", "-png", "-singlefile", "-f", str(page)]
+        + ["-l", str(page), "-x", str(x), "-y", str(y), "-W", str(w), "-H", str(h)]
+        + [str(path), str(stem)],
+        check=True,
+    )
+    ink = Image.open(f"{stem}.png").convert("L").point(lambda v: 255 if v < 128 else 0)
+    left, top, right, bottom = ink.getbbox()
+    return (x + left) / scale, (y + top) / scale, (x + right) / scale, (y + bottom) / scale
+
+
+@pytest.mark.parametrize("output", ["pdf-vertical", "pdf-horizontal"])
+def test_sesame_dots_stand_centred_on_their_characters(
+    books: dict[str, Path], output: str, tmp_path: Path
+) -> None:
+    """The ink of each ﹅ is centred along the line on the character it marks, in the text
+    and in a heading: the face draws the dot off the centre of its em (IPAex Mincho: 0.03
+    em before it, 0.2 pt at the dot's size)."""
+    import pdfplumber
+
+    vertical = output.endswith("vertical")
+    offsets = []
+    with pdfplumber.open(books[output]) as pdf:
+        for page in pdf.pages:
+            dots = [c for c in page.chars if c["text"] == "﹅"]
+            letters = [c for c in page.chars if c["text"] != "﹅" and c["size"] >= 8]
+            for dot in dots:
+                centre = ((dot["x0"] + dot["x1"]) / 2, (dot["top"] + dot["bottom"]) / 2)
+                base = min(
+                    letters,
+                    key=lambda c: (
+                        ((c["x0"] + c["x1"]) / 2 - centre[0]) ** 2
+                        + ((c["top"] + c["bottom"]) / 2 - centre[1]) ** 2
+                    ),
+                )
+                box = (dot["x0"], dot["top"], dot["x1"], dot["bottom"])
+                ink = _ink_box(books[output], page.page_number, box, tmp_path)
+                ink_along = (ink[1] + ink[3]) / 2 if vertical else (ink[0] + ink[2]) / 2
+                offsets.append(
+                    (base["text"], round(ink_along - sum(_line_extent(base, vertical)) / 2, 3))
+                )
+    assert [t for t, _ in offsets] == list("強調語句高原朝")
+    assert all(abs(off) <= 0.06 for _, off in offsets), offsets

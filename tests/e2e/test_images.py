@@ -40,8 +40,10 @@ BODY = """
 ![緑一色の横長の写真](../images/wide.jpg)
 
 <img src="../images/mark.svg" alt="橙から青へのグラデーションに白い丸の印"/>
+
+<figure><img src="../images/band.png" alt="紫一色の横長の帯"/><figcaption>図の説明文。</figcaption></figure>
 """
-RED, BLUE, GREEN = (255, 0, 0), (0, 0, 255), (0, 160, 0)
+RED, BLUE, GREEN, PURPLE = (255, 0, 0), (0, 0, 255), (0, 160, 0), (160, 0, 160)
 DPI = 50
 
 
@@ -62,6 +64,7 @@ def manuscript(tiny_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     tall_png(root / "images" / "tall.png")
     Image.new("RGB", (1600, 900), GREEN).save(root / "images" / "wide.jpg", quality=90)
     (root / "images" / "mark.svg").write_text(SVG, encoding="utf-8")
+    Image.new("RGB", (1200, 400), PURPLE).save(root / "images" / "band.png")
     article = root / "articles" / "01-hajimari.md"
     article.write_text(article.read_text(encoding="utf-8") + BODY, encoding="utf-8")
     # a colour book: the images print as they are (one-colour books are tested in
@@ -125,6 +128,7 @@ def test_epub_carries_each_image_once_and_links_it(
         "EPUB/images/tall.png": ("image/png", "tall.png"),
         "EPUB/images/wide.jpg": ("image/jpeg", "wide.jpg"),
         "EPUB/images/mark.svg": ("image/svg+xml", "mark.svg"),
+        "EPUB/images/band.png": ("image/png", "band.png"),
     }
     for entry, (media_type, source) in expected.items():
         assert manifest[entry] == media_type
@@ -252,3 +256,20 @@ def test_pdf_large_image_fits_the_text_block(
     assert width_pt <= box_w + 2 and height_pt <= box_h + 2
     assert width_pt == pytest.approx(box_w, abs=2)  # 1200 pt wide: shrunk to the measure
     assert width_pt / height_pt == pytest.approx(16 / 9, rel=0.03)  # not distorted
+
+
+@pytest.mark.parametrize("mode", ["vertical", "horizontal"])
+def test_pdf_image_of_a_figure_fits_the_text_block(
+    built: Path, manuscript: Path, mode: str, tmp_path
+) -> None:
+    """An image inside a raw <figure> is sized as a lone image is (1200 x 400 px: shrunk to
+    the measure, 3:1 kept, upright on the book page), not set in a 1-em box."""
+    path = built / f"tiny-{mode}.pdf"
+    page = raster(path, image_pages(path)[(1200, 400)], tmp_path)
+    assert page.height > page.width  # the book page as it is read
+    left, top, right, bottom = bbox_of(page, PURPLE)
+    book, _ = load_book(manuscript)
+    box_w, _box_h = pdf.image_box(pdf.geometry(book, mode, book.config.trim))
+    width_pt, height_pt = (right - left) / DPI * 72, (bottom - top) / DPI * 72
+    assert width_pt == pytest.approx(box_w, abs=2)  # 900 pt wide: shrunk to the measure
+    assert width_pt / height_pt == pytest.approx(3, rel=0.05)  # upright, not distorted

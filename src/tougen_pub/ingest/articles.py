@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from pathlib import Path
 
 from tougen_pub.diagnostics import Diagnostic, Diagnostics, SourceLocation
@@ -298,11 +299,11 @@ class ArticleLoader:
         intro_html = convert(intro[1], intro[0]) if intro[1].strip() else ""
         sections = []
         for i, (title, start, text) in enumerate(chunks, 1):
-            title_html = convert(title, start)
-            title_text = _inline_text(title_html)
+            title_text, title_html = _heading(convert(_inline_only(title), start))
             sections.append(
                 Section(
                     title=title_text,
+                    title_html=title_html,
                     anchor=f"a{f.stem}-s{i}",
                     html=convert(text, start + 1),
                     location=SourceLocation(display, start),
@@ -349,7 +350,8 @@ class ArticleLoader:
             date = dt.datetime(date.year, date.month, date.day)
         # every character that is printed, ruby readings included (fonts must cover them)
         chars = set(meta.title) | set(meta.image_credit or "") | set("".join(tree.itertext()))
-        chars |= {c for s in sections for c in s.title} | {c for s in see_also for c in s.title}
+        chars |= {c for s in sections for c in _all_text(s.title_html)}
+        chars |= {c for s in see_also for c in s.title}
         return Article(
             number=number,
             slug=f.stem,
@@ -597,6 +599,64 @@ def _inline_text(fragment: str) -> str:
     for rt in root.iter("rt"):
         rt.text = ""
     return "".join(root.itertext())
+
+
+def _all_text(fragment: str) -> str:
+    """Every character of an XHTML fragment, ruby readings included."""
+    return "".join(ET.fromstring(f"<div>{fragment}</div>").itertext())
+
+
+BLOCK_START = re.compile(r"^(\s*)(?:(\d+)([.)])(?=\s|$)|([-+*>#]))")
+
+
+def _inline_only(title: str) -> str:
+    """A ``##`` title as Markdown that cannot start a block: ``1. はじめに`` stays a numbered
+    title rather than a list (whose number Markdown would drop), ``- 補遺`` keeps its dash."""
+
+    def escape(m: re.Match[str]) -> str:
+        if m.group(2):
+            return f"{m.group(1)}{m.group(2)}\\{m.group(3)}"
+        return f"{m.group(1)}\\{m.group(4)}"
+
+    return BLOCK_START.sub(escape, title, count=1)
+
+
+def _heading(fragment: str) -> tuple[str, str]:
+    """A ``##`` title as plain text (ruby bases only: table of contents, navigation,
+    bookmarks) and as inline XHTML for the heading itself (ruby, 傍点, tate-chu-yoko, bold).
+    Links are unwrapped and ids dropped: the heading has an id of its own, and a title is
+    not a use of a glossary term or a citation. A title Markdown reads as a block other
+    than a paragraph (``## 1. はじめに`` as a list) is its text."""
+    text = _inline_text(fragment)
+    root = ET.fromstring(f"<div>{fragment}</div>")
+    if len(root) != 1 or root[0].tag != "p" or (root.text or "").strip():
+        return text, html_escape(text, quote=False)
+    para = root[0]
+    for parent in list(para.iter()):
+        for index in reversed(range(len(parent))):
+            kid = parent[index]
+            if kid.tag == "a":  # its content in its place
+                if len(kid):
+                    kid[-1].tail = (kid[-1].tail or "") + (kid.tail or "")
+                    _put_text(parent, index, kid.text or "")
+                    parent[index : index + 1] = list(kid)
+                else:
+                    _put_text(parent, index, (kid.text or "") + (kid.tail or ""))
+                    del parent[index]
+    for el in para.iter():
+        el.attrib.pop("id", None)
+    inner = html_escape(para.text or "", quote=False)
+    return text, inner + "".join(ET.tostring(kid, encoding="unicode") for kid in para)
+
+
+def _put_text(parent: ET.Element, index: int, text: str) -> None:
+    """Append ``text`` after what precedes child ``index`` of ``parent``."""
+    if not text:
+        return
+    if index == 0:
+        parent.text = (parent.text or "") + text
+    else:
+        parent[index - 1].tail = (parent[index - 1].tail or "") + text
 
 
 def _closest(word: str, candidates: list[str]) -> str | None:

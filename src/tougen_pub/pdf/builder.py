@@ -73,6 +73,9 @@ if TYPE_CHECKING:
 
 # A body fragment's place in the skeleton document of a vertical book (see prepare_edition).
 PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
+# The place of the 傍点 rule in that skeleton's stylesheet (see emphasis_css).
+DOT_RULE = "\n/* emphasis dot */"
+EMPHASIS_DOT = "﹅"  # drawn by print.css (.bt::after)
 
 
 # -- fonts ----------------------------------------------------------------------------
@@ -165,7 +168,7 @@ def prepare_edition(job: EditionBook, options: BuildOptions, diags: Diagnostics)
     vertical = mode == "vertical"
     bleed = bleed_for(press_of(book, options), options.marks)
 
-    def page(font_urls: dict[str, str], extra_css: str = "") -> PrintPage:
+    def page(font_urls: dict[str, str], extra_css: str) -> PrintPage:
         css = page_css(
             g, title=book.config.title, bleed_mm=bleed, numerals=numerals, font_urls=font_urls
         )
@@ -197,6 +200,7 @@ def prepare_edition(job: EditionBook, options: BuildOptions, diags: Diagnostics)
         extra = (
             f'\n.tcy {{ font-feature-settings: "{TCY_FEATURE}"; }}'
             f'\n.lq {{ font-feature-settings: "{LATIN_QUOTE_FEATURE}"; }}'
+            f"{DOT_RULE}"
         )
         deferred: list[str] = []
 
@@ -223,6 +227,9 @@ def prepare_edition(job: EditionBook, options: BuildOptions, diags: Diagnostics)
             latin_quote=mincho.latin_quote,
         )
         html = _fill(skeleton_html, [compose_fragment(frag, settings) for frag in deferred])
+        # where the dot goes depends on the derived font: its rule replaces the mark left
+        # in the skeleton's stylesheet (the first occurrence: <head> comes before the text)
+        html = html.replace(DOT_RULE, emphasis_css(mincho.ink_offset(EMPHASIS_DOT)), 1)
         finisher = rotate_pages(r2l=options.r2l_viewer or book.config.print.r2l_viewer)
         return Prepared(html, fetcher, g, finisher, book.root.resolve().as_uri() + "/")
     font_urls = {
@@ -235,11 +242,18 @@ def prepare_edition(job: EditionBook, options: BuildOptions, diags: Diagnostics)
     )
     html = PrintRenderer(
         ebook,
-        page(font_urls),
+        page(font_urls, emphasis_css(advance.ink_offset(EMPHASIS_DOT))),
         compose=lambda frag: compose_fragment(frag, settings),
         inline=inline,
     ).render()
     return Prepared(html, fetcher, g, finisher, book.root.resolve().as_uri() + "/")
+
+
+def emphasis_css(ink_offset: float) -> str:
+    """傍点: the sesame dot moved along the line by the distance between the centre of its
+    ink and the centre of its advance (``ink_offset``, in em of the dot), so that the ink
+    stands centred on its character; most faces draw ﹅ off the centre of its em."""
+    return f"\n.bt::after {{ left: {-ink_offset:.4f}em; }}" if ink_offset else ""
 
 
 def press_of(book: Book, options: BuildOptions) -> str | None:

@@ -234,9 +234,8 @@ class EpubRenderer:
         landmarks = self.landmarks(chapters, back)
         pages.append(self.nav(toc, landmarks))
         pages += chapters + back
-        html = "".join(s.html for a in book.articles for s in (*a.sections,)) + "".join(
-            a.intro_html for a in book.articles
-        )
+        html = "".join(s.title_html + s.html for a in book.articles for s in a.sections)
+        html += "".join(a.intro_html for a in book.articles)
         html += "".join(e.definition_html for e in book.glossary)
         html += "".join(n.html for a in book.articles for n in a.notes)
         return RenderedBook(
@@ -283,7 +282,7 @@ class EpubRenderer:
         sections = [
             {
                 "anchor": s.anchor,
-                "title": self.text(s.title),
+                "title": self.fragment(s.title_html) if s.title_html else self.text(s.title),
                 "role": s.role,
                 "html": self.fragment(s.html),
             }

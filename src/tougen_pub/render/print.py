@@ -10,9 +10,11 @@ document serves the horizontal and the vertical book, the stylesheets differ.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -108,6 +110,19 @@ def targets() -> LinkTargets:
     )
 
 
+SUBHEADING = re.compile(r"<h([3-6])((?:\s[^>]*)?)>(.*?)</h\1>", re.S)
+READING = re.compile(r"<rt\b[^>]*>.*?</rt>|<rp\b[^>]*>.*?</rp>|<[^>]+>", re.S)
+
+
+def _titled(m: re.Match[str]) -> str:
+    """A sub-heading with ruby gets its plain text (bases only) as ``data-title``: the PDF
+    bookmark (print.css), which would otherwise read 「こうげん高原の写真」."""
+    if "<rt" not in m.group(3) or "data-title=" in m.group(2):
+        return m.group(0)
+    plain = escape(unescape(READING.sub("", m.group(3))).strip())
+    return f'<h{m.group(1)}{m.group(2)} data-title="{plain}">{m.group(3)}</h{m.group(1)}>'
+
+
 def _px(value: str | None) -> float | None:
     """A width/height attribute of an image (CSS px); None when absent or not a number."""
     try:
@@ -162,6 +177,8 @@ class PrintRenderer:
             html = self.place_images(html)
         if notes and self.page.mode == "horizontal" and 'class="noteref"' in html:
             html = self.place_footnotes(html, notes)
+        if "<rt" in html:
+            html = SUBHEADING.sub(_titled, html)
         if composed:
             html = self.compose(html)
         return Markup(html)
@@ -169,8 +186,9 @@ class PrintRenderer:
     def place_images(self, html: str) -> str:
         """Point every image at its file in the manuscript (the fetcher checks it) and
         size it to the text block. An image alone in its paragraph becomes a figure block
-        (not composed as a line); an image inside a line of text is set in a 1-em box, as
-        the composer counts it. In vertical books images are turned upright."""
+        (not composed as a line), an image of a ``<figure>`` is sized as one; an image
+        inside a line of text is set in a 1-em box, as the composer counts it. In vertical
+        books images are turned upright."""
         root = parse(html)
         for parent in list(root.iter()):
             for img in [el for el in parent if el.tag == "img"]:
@@ -187,6 +205,8 @@ class PrintRenderer:
                 )
                 if alone:
                     self._figure(parent, img, rel)
+                elif parent.tag == "figure":
+                    self._fit(parent, img, rel)
                 else:
                     style = "width:1em;height:1em;object-fit:contain;max-width:none;max-height:none"
                     if self.page.rotate_images:
@@ -240,6 +260,10 @@ class PrintRenderer:
         block.tag = "div"
         block.set("class", "figure")
         block.set("style", "text-indent:0;text-align:center;margin:0.5em 0;break-inside:avoid")
+        self._fit(block, img, rel)
+
+    def _fit(self, block: ET.Element, img: ET.Element, rel: str) -> None:
+        """``img``, a child of ``block``, as a block of its display size, centred."""
         size = self.display_size(img, rel)
         if size is None:
             img.set("style", "display:block;margin:0 auto")
@@ -252,9 +276,7 @@ class PrintRenderer:
         # On the landscape layout page the book's "up" points left: the image is drawn in
         # a box of swapped sides, turned a quarter counter-clockwise about its top left
         # corner and moved down by its own width, so it fills the box exactly.
-        block.remove(img)
-        turn = ET.SubElement(
-            block,
+        turn = ET.Element(
             "span",
             {
                 "class": "figure-turn",
@@ -262,7 +284,8 @@ class PrintRenderer:
                 f"width:{h:.2f}pt;height:{w:.2f}pt",
             },
         )
-        img.tail = None
+        block[list(block).index(img)] = turn  # in its place (a caption may follow)
+        turn.tail, img.tail = img.tail, None
         img.set(
             "style",
             f"position:absolute;left:0;top:0;{fixed};transform-origin:0 0;"
@@ -335,7 +358,11 @@ class PrintRenderer:
             if art.intro_html.strip()
             else None,
             "sections": [
-                {"s": s, "title": s.title, "html": self.fragment(s.html, notes=art.notes)}
+                {
+                    "s": s,
+                    "title": self.fragment(s.title_html) if s.title_html else self.text(s.title),
+                    "html": self.fragment(s.html, notes=art.notes),
+                }
                 for s in art.sections
             ],
             "notes": self.end_notes(art.notes),

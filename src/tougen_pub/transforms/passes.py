@@ -55,11 +55,14 @@ def apply(book: Book, edition: Edition) -> Book:
             fragment = func(fragment)
         return fragment
 
+    def section(s: Section) -> Section:
+        if not s.title_html:
+            return dataclasses.replace(s, html=run(s.html), title=_run_text(run, s.title))
+        heading = run(s.title_html)
+        return dataclasses.replace(s, html=run(s.html), title=_plain(heading), title_html=heading)
+
     def article(a: Article) -> Article:
-        sections = tuple(
-            dataclasses.replace(s, html=run(s.html), title=_run_text(run, s.title))
-            for s in a.sections
-        )
+        sections = tuple(section(s) for s in a.sections)
         notes = tuple(dataclasses.replace(n, html=run(n.html)) for n in a.notes)
         return dataclasses.replace(a, intro_html=run(a.intro_html), sections=sections, notes=notes)
 
@@ -74,12 +77,21 @@ def apply(book: Book, edition: Edition) -> Book:
 
 
 def _run_text(run: Pass, text: str) -> str:
-    """Section titles are plain text; numerals apply, tate-chu-yoko markup does not."""
-    import xml.etree.ElementTree as ET
+    """A plain section title: numerals apply, tate-chu-yoko markup does not."""
     from html import escape
 
-    out = run(escape(text, quote=False))
-    return "".join(ET.fromstring(f"<div>{out}</div>").itertext())
+    return _plain(run(escape(text, quote=False)))
+
+
+def _plain(fragment: str) -> str:
+    """The text of an inline fragment as a reader sees it: ruby bases, no readings (the
+    plain title of a heading whose ``title_html`` took the passes)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(f"<div>{fragment}</div>")
+    for rt in root.iter("rt"):
+        rt.text = ""
+    return "".join(root.itertext())
 
 
 __all__ = ["Edition", "Section", "apply", "edition_of", "passes_for"]

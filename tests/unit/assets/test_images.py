@@ -432,6 +432,23 @@ def test_print_vertical_figure_is_turned_upright(book) -> None:
     assert img["transform-origin"] == "0 0"
 
 
+def test_print_image_of_a_figure_is_sized_and_turned_as_a_lone_image(book) -> None:
+    figure = (
+        '<figure><img src="@image/images/photo.jpg" alt="b" width="1200"/>'
+        "<figcaption>説明</figcaption></figure>"
+    )
+    html = _renderer(book, "horizontal", box=(300.0, 400.0)).fragment(figure, composed=False)
+    assert html.startswith("<figure>") and html.endswith("<figcaption>説明</figcaption></figure>")
+    style = _style(html, "photo.jpg")
+    assert (style["width"], style["height"]) == ("300.00pt", "150.00pt")  # the measure, 2:1
+    html = _renderer(book, "vertical", box=(300.0, 400.0)).fragment(figure, composed=False)
+    wrapper, img = _style(html, 'class="figure-turn"'), _style(html, "photo.jpg")
+    assert (img["width"], img["height"]) == ("300.00pt", "150.00pt")
+    assert (wrapper["width"], wrapper["height"]) == ("150.00pt", "300.00pt")
+    assert img["transform"] == "translate(0,300.00pt) rotate(-90deg)"
+    assert html.index("figure-turn") < html.index("<figcaption>")  # the image stays first
+
+
 def test_print_inline_image_is_a_one_em_box(book) -> None:
     for mode, turned in (("horizontal", False), ("vertical", True)):
         html = _renderer(book, mode).fragment(

@@ -16,6 +16,7 @@ from tougen_pub.ingest.loader import load_book
 from tougen_pub.ingest.mdext import Finding
 from tougen_pub.ja import gojuon_key
 from tougen_pub.model import Book
+from tougen_pub.transforms.passes import apply, edition_of
 
 TINY = Path(__file__).resolve().parents[2] / "fixtures" / "books" / "tiny"
 PNG = bytes.fromhex(
@@ -159,6 +160,36 @@ def test_intro_before_first_heading_and_fenced_heading(tmp_path: Path) -> None:
     assert book.articles[0].intro_html == "<p>前書きの段落。</p>"
     assert [s.title for s in book.articles[1].sections] == ["概要", "詳細"]
     assert "## not a section" in book.articles[1].sections[1].html
+
+
+def test_section_title_keeps_its_inline_markup_for_the_heading(tmp_path: Path) -> None:
+    """``title`` is plain (ruby bases: navigation, bookmarks, the role); ``title_html`` is
+    what the heading prints: ruby, 傍点, tate-chu-yoko, bold; links are unwrapped."""
+    root = copy_tiny(tmp_path)
+    path = root / "articles" / "02-tsuzuki.md"
+    text = path.read_text("utf-8").replace("## 概要", "## {概要|がいよう}", 1)
+    text += "\n## 12月の[[PFP]]と*強調*の**太字**\n\n本文。\n"
+    path.write_text(text, "utf-8")
+    book, diags = load_book(root)
+    assert book is not None and not diags.errors, [d.format() for d in diags]
+    art = book.articles[1]
+    assert [(s.title, s.role) for s in art.sections] == [
+        ("概要", "abstract"),
+        ("12月のPFPと強調の太字", ""),
+    ]
+    assert [s.title_html for s in art.sections] == [
+        "<ruby>概要<rt>がいよう</rt></ruby>",
+        "12月のPFPと<em>強調</em>の<strong>太字</strong>",
+    ]
+    assert set("がいよう") <= art.text_chars  # the fonts must draw the reading
+    assert [r.target_id for r in art.glossary_uses] == ["pfp"]  # the text's use only
+    # the edition's passes: the heading as the text, the plain title its text
+    upright = apply(book, edition_of(book, "vertical")).articles[1].sections[1]
+    assert upright.title_html.startswith('<span class="tcy">12</span>月のPFP')
+    assert upright.title == "12月のPFPと強調の太字"
+    kanji = apply(book, edition_of(book, "vertical", "kanji")).articles[1].sections[1]
+    assert kanji.title_html.startswith("十二月のPFP")
+    assert kanji.title == "十二月のPFPと強調の太字"
 
 
 def test_images_are_recorded_with_neutral_targets(tmp_path: Path) -> None:

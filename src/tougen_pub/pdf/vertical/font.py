@@ -43,6 +43,7 @@ from tougen_pub.assets.fonts import FontRef
 from tougen_pub.diagnostics import TougenError
 from tougen_pub.ja import FULL_WIDTH_CLOSING, FULL_WIDTH_OPENING
 from tougen_pub.output import atomic_write
+from tougen_pub.pdf.compose.metrics import glyph_ink_offset
 from tougen_pub.pdf.vertical.glyphs import Matrix, _GlyphAdder
 from tougen_pub.pdf.vertical.orientation import vo
 
@@ -56,6 +57,8 @@ QUOTE_BEARING = 0.06  # em kept on each side of the ink of a trimmed full-width 
 # Always in the derived font: digits (automatic tcy), spaces.
 EXTRA_CHARS = "0123456789 \u00a0\u3000"
 MAX_TCY_LEN = 3
+# Characters whose ink the stylesheet centres: the sesame dot of 傍点.
+INK_CHARS = "﹅"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class DerivedFont:
     _advances: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
     _kern: Mapping[tuple[str, str], int] = field(default_factory=dict, repr=False, compare=False)
     _quotes: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _ink: Mapping[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def advance(self, ch: str) -> float:
         """Advance of ``ch`` along the line (= down the column), in em.
@@ -94,6 +98,11 @@ class DerivedFont:
         advance in em, and no blank to cut (the glyph is trimmed already)."""
         units = self._quotes.get(ch)
         return (self.advance(ch) if units is None else units / self.units_per_em), 0.0, 0.0
+
+    def ink_offset(self, ch: str) -> float:
+        """How far the centre of the ink of ``ch`` (one of :data:`INK_CHARS`) lies from
+        the centre of its advance along the line (down the column), in em."""
+        return self._ink.get(ch, 0.0)
 
     def kern(self, first: str, second: str) -> float:
         """Pair adjustment (em, negative = closer) the font's ``kern`` feature applies."""
@@ -250,6 +259,13 @@ def _describe(
                         for c in LATIN_QUOTES:
                             if ord(c) in cmap and cmap[ord(c)] in sub.mapping:
                                 quotes[c] = hmtx[sub.mapping[cmap[ord(c)]]][0]
+    glyphs = font.getGlyphSet()
+    upm = font["head"].unitsPerEm
+    ink = {
+        c: glyph_ink_offset(glyphs, cmap[ord(c)], hmtx[cmap[ord(c)]][0], upm)
+        for c in INK_CHARS
+        if ord(c) in cmap
+    }
     kern = {}
     # JLReq, consecutive brackets, commas and full stops: a full-width closing one followed
     # by a closing or opening one, and two opening ones, are set half an em closer
@@ -272,6 +288,7 @@ def _describe(
         _advances=MappingProxyType(advances),
         _kern=MappingProxyType(kern),
         _quotes=MappingProxyType(quotes),
+        _ink=MappingProxyType(ink),
     )
 
 
