@@ -145,6 +145,10 @@ class Book:
     glossary_note: str | None = None
     # A volume of a series: articles of the other volumes that links may point to, by slug
     elsewhere: dict[str, Elsewhere] = field(default_factory=dict)
+    # ... and the uses of its glossary terms and citations of its sources in other volumes
+    # (term or source id -> first use per article, in reading order)
+    elsewhere_uses: dict[str, tuple[Reference, ...]] = field(default_factory=dict)
+    elsewhere_citations: dict[str, tuple[Reference, ...]] = field(default_factory=dict)
     volume: int | None = None  # its number, when the book is one volume of several
 
     def article(self, slug: str) -> Article:

@@ -31,8 +31,8 @@ class BuildOptions:
     parts: bool = True
     #: a series in volumes: the volume to build (None: every volume)
     volume: int | None = None
-    #: PDF of a volume: page numbers, in their own volumes, of the other volumes' articles
-    #: that it links to (article slug -> page); filled by the pipeline
+    #: PDF of a volume: page numbers, in their own volumes, of the places in other volumes
+    #: that it names (anchor -> page: articles, uses of terms, citations); by the pipeline
     elsewhere_pages: dict[str, int] = field(default_factory=dict)
 
     @property

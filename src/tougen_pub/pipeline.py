@@ -316,13 +316,19 @@ def article_pages(book: Book, options: BuildOptions) -> dict[str, int]:
 
 
 def _linked(book: Book) -> dict[str, int]:
-    """Articles of other volumes that ``book`` (a volume) links to: slug → their volume."""
-    return {
-        s.article_slug: book.elsewhere[s.article_slug].volume
+    """Places in other volumes whose pages ``book`` (a volume) prints: the anchors of the
+    articles its see-also lists name and of the uses its glossary and bibliography list
+    → their volume."""
+    out = {
+        article_anchor(s.article_slug): book.elsewhere[s.article_slug].volume
         for art in book.articles
         for s in art.see_also
         if s.article_slug in book.elsewhere
     }
+    for refs in (*book.elsewhere_uses.values(), *book.elsewhere_citations.values()):
+        for ref in refs:
+            out[ref.anchor] = book.elsewhere[ref.article_slug].volume
+    return out
 
 
 _SERIES: _Series | None = None  # what forked workers inherit
@@ -349,14 +355,16 @@ class _Series:
         self.mode = options.writing_mode or any_book.config.writing_mode
 
     def pages_for(self, number: int) -> dict[str, int]:
-        """Pages (in their own volumes) of the other volumes' articles that ``number``
-        links to, as far as fresh page caches know them."""
+        """Pages (in their own volumes) of the places in other volumes that ``number``
+        prints (anchor → page), as far as fresh page caches know them."""
         out: dict[str, int] = {}
-        for slug, volume in sorted(_linked(self.books[number]).items()):
-            pages = fresh_pages(self.books[volume], self.mode, self.options)
-            page = (pages or {}).get(article_anchor(slug))
+        known: dict[int, dict[str, int]] = {}
+        for anchor, volume in sorted(_linked(self.books[number]).items()):
+            if volume not in known:
+                known[volume] = fresh_pages(self.books[volume], self.mode, self.options) or {}
+            page = known[volume].get(anchor)
             if page is not None:
-                out[slug] = page
+                out[anchor] = page
         return out
 
     def one(self, job: tuple[int, dict[str, int], bool]) -> tuple[int, dict[str, int], object]:

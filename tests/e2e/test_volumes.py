@@ -229,3 +229,27 @@ def test_check_names_the_volume_of_an_error_that_stops_loading(
     assert re.search(
         r"04-sangatsu-owari\.md:\d+:\d+: error: .*\(volume 2\) \[glossary-unknown\]", output
     ), output
+
+
+def test_page_lists_name_uses_in_other_volumes(pdfs: Path, epubs: Path) -> None:
+    """資料乙 is cited in March (春の風の話) and April (四月の話); ミンスク合意 is used in
+    both too: each volume's lists name the other volume's article with its volume and page
+    (print) or its address (EPUB)."""
+    two = _pdf_text(pdfs / "series-vol02-vertical.pdf")
+    three = pdfs / "series-vol03-vertical.pdf"
+    m = re.search(r"四月の話（第3巻p\.(\d+)）", two)  # in the bibliography of March
+    assert m, two[-1500:]
+    assert "四月の話" in _page(three, int(m[1]))
+    m = re.search(r"四月の終わりの話（第3巻p\.(\d+)）", two)  # in the glossary of March
+    assert m and "四月の終わりの話" in _page(three, int(m[1]))
+    assert re.search(r"春の風の話（第2巻p\.\d+）", _pdf_text(three))
+    glossary = _text(epubs / "series-vol02.epub", r"glossary")
+    assert re.search(
+        r'他の巻：<a class="external" href="https://example.org/blog/6">四月の終わりの話（第3巻）</a>',
+        glossary,
+    )
+    bibliography = _text(epubs / "series-vol03.epub", r"bibliography")
+    assert (
+        '<a class="external" href="https://example.org/blog/3">春の風の話（第2巻）</a>'
+        in bibliography
+    )

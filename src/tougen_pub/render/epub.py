@@ -194,6 +194,14 @@ class EpubRenderer:
             out.append({"href": self.targets.anchor(ref.article_slug, ref.anchor), "label": label})
         return out
 
+    def elsewhere_links(self, refs: Iterable[Reference]) -> list[dict[str, str]]:
+        """Uses in other volumes of a series: the post's address, the volume named."""
+        out = []
+        for ref in refs:
+            other = self.book.elsewhere[ref.article_slug]
+            out.append({"href": other.url or "", "label": f"{other.title}（第{other.volume}巻）"})
+        return out
+
     def page(
         self, uid: str, name: str, kind: str, page_title: str, template: str, **ctx: object
     ) -> Page:
@@ -368,6 +376,7 @@ class EpubRenderer:
                     "definition": self.fragment(entry.definition_html),
                     "aliases": list(entry.aliases),
                     "uses": self.backlinks(self.term_uses.get(entry.id, [])),
+                    "elsewhere": self.elsewhere_links(self.book.elsewhere_uses.get(entry.id, ())),
                 }
             )
         return self.page(
@@ -391,6 +400,7 @@ class EpubRenderer:
                 "accessed": src.accessed or "",
                 "url": src.url or "",
                 "cited_in": self.backlinks(self.source_uses.get(src.id, [])),
+                "elsewhere": self.elsewhere_links(self.book.elsewhere_citations.get(src.id, ())),
             }
             for src in self.book.sources
         ]

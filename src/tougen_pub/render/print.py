@@ -96,8 +96,8 @@ class PrintPage:
     # Vertical books are laid out on a landscape page that is then turned 90° clockwise:
     # images are turned back (-90°) so that they stand upright on the book page.
     rotate_images: bool = False
-    # A volume of a series: the page, in its own volume, of each article of another volume
-    # that this one links to (slug -> page); 「第2巻 p.34」
+    # A volume of a series: the page, in its own volume, of each place of another volume
+    # that this one names (anchor -> page); 「第2巻 p.34」
     elsewhere_pages: dict[str, int] = field(default_factory=dict)
 
 
@@ -333,7 +333,7 @@ class PrintRenderer:
         for item in art.see_also:
             other = self.book.elsewhere.get(item.article_slug or "")
             if other is not None:  # in another volume: 「第2巻 p.34」
-                page = self.page.elsewhere_pages.get(other.slug)
+                page = self.page.elsewhere_pages.get(article_anchor(other.slug))
                 where = f"第{other.volume}巻" + (f" p.{page}" if page is not None else "")
                 see_also.append(
                     {"title": other.title, "href": None, "url": None, "where": self.text(where)}
@@ -390,8 +390,20 @@ class PrintRenderer:
                         PageRef("#" + ref.anchor, self.book.article(ref.article_slug).title)
                         for ref in refs
                     ],
+                    "elsewhere": self.elsewhere_refs(self.book.elsewhere_uses.get(entry.id, ())),
                 }
             )
+        return out
+
+    def elsewhere_refs(self, refs: tuple[Reference, ...]) -> list[dict[str, object]]:
+        """Uses in other volumes of a series, as the page lists print them:
+        「冬の港の話（第1巻 p.12）」."""
+        out: list[dict[str, object]] = []
+        for ref in refs:
+            other = self.book.elsewhere[ref.article_slug]
+            page = self.page.elsewhere_pages.get(ref.anchor)
+            where = f"第{other.volume}巻" + (f" p.{page}" if page is not None else "")
+            out.append({"title": other.title, "where": self.text(where)})
         return out
 
     def bibliography_context(self) -> list[dict[str, object]]:
@@ -407,6 +419,7 @@ class PrintRenderer:
                         PageRef("#" + ref.anchor, self.book.article(ref.article_slug).title)
                         for ref in refs
                     ],
+                    "elsewhere": self.elsewhere_refs(self.book.elsewhere_citations.get(src.id, ())),
                 }
             )
         return out

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tougen_pub.config import VOLUME_SPLIT, BookConfig, Series, Volume, volume_title
 from tougen_pub.diagnostics import Diagnostics, SourceLocation
-from tougen_pub.model import REF_GLOSSARY, REF_SOURCE, Article, Book, Elsewhere
+from tougen_pub.model import REF_GLOSSARY, REF_SOURCE, Article, Book, Elsewhere, Reference
 from tougen_pub.records.tomlfile import locate_key
 
 BOOK_FILE = "book.toml"
@@ -282,9 +282,26 @@ def volume_book(book: Book, plans: tuple[VolumePlan, ...], number: int) -> Book:
         for art in book.articles
         if art.slug not in mine and art.slug in owner
     }
+    uses: dict[str, list[Reference]] = {}
+    cited: dict[str, list[Reference]] = {}
+    for art in book.articles:
+        if art.slug in mine:
+            continue
+        for refs, found, kept in (
+            (art.glossary_uses, uses, terms),
+            (art.citations, cited, numbers),
+        ):
+            firsts: dict[str, Reference] = {}
+            for ref in refs:  # the first use per article, as the page lists show
+                if ref.target_id in kept:
+                    firsts.setdefault(ref.target_id, ref)
+            for target, ref in firsts.items():
+                found.setdefault(target, []).append(ref)
     return dataclasses.replace(
         book,
         config=volume_config(book.config, plan),
+        elsewhere_uses={k: tuple(v) for k, v in uses.items()},
+        elsewhere_citations={k: tuple(v) for k, v in cited.items()},
         articles=articles,
         glossary=glossary,
         sources=kept_sources,
