@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from tougen_pub.assets.images import intrinsic_size
 from tougen_pub.ja import ROLE_LABELS, ROLE_NAMES, japanese_date
-from tougen_pub.model import REF_IMAGE, Article, Book, Note, Reference
+from tougen_pub.model import REF_IMAGE, Article, Book, Elsewhere, Note, Reference
 from tougen_pub.render.links import (
     LinkTargets,
     article_anchor,
@@ -333,11 +333,8 @@ class PrintRenderer:
         for item in art.see_also:
             other = self.book.elsewhere.get(item.article_slug or "")
             if other is not None:  # in another volume: 「第2巻 p.34」
-                page = self.page.elsewhere_pages.get(article_anchor(other.slug))
-                where = f"第{other.volume}巻" + (f" p.{page}" if page is not None else "")
-                see_also.append(
-                    {"title": other.title, "href": None, "url": None, "where": self.text(where)}
-                )
+                where = self.volume_page(other, article_anchor(other.slug))
+                see_also.append({"title": other.title, "href": None, "url": None, "where": where})
             elif item.article_slug:
                 target = self.book.article(item.article_slug)
                 see_also.append(
@@ -401,10 +398,14 @@ class PrintRenderer:
         out: list[dict[str, object]] = []
         for ref in refs:
             other = self.book.elsewhere[ref.article_slug]
-            page = self.page.elsewhere_pages.get(ref.anchor)
-            where = f"第{other.volume}巻" + (f" p.{page}" if page is not None else "")
-            out.append({"title": other.title, "where": self.text(where)})
+            out.append({"title": other.title, "where": self.volume_page(other, ref.anchor)})
         return out
+
+    def volume_page(self, other: Elsewhere, anchor: str) -> Markup:
+        """Where ``anchor`` of another volume is: 「第2巻 p.34」 (「第2巻」 while its page is
+        not known)."""
+        page = self.page.elsewhere_pages.get(anchor)
+        return self.text(f"第{other.volume}巻" + (f" p.{page}" if page is not None else ""))
 
     def bibliography_context(self) -> list[dict[str, object]]:
         out = []
