@@ -71,15 +71,16 @@ def main() -> None:
 
 @main.command()
 @manuscript_option()
+@out_option("Build folder whose page caches name the volumes of a pages:N split.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print info diagnostics.")
 @click.option("--no-fonts", is_flag=True, help="Skip checking that the fonts have every character.")
-def check(manuscript: Path, strict: bool, quiet: bool, no_fonts: bool) -> None:
+def check(manuscript: Path, out: Path, strict: bool, quiet: bool, no_fonts: bool) -> None:
     """Validate the manuscript and print every problem as path:line:col: level: message [code]."""
     from tougen_pub.pipeline import check_manuscript
 
     try:
-        book, diags = check_manuscript(manuscript)
+        book, diags = check_manuscript(manuscript, out)
         if book is not None and not no_fonts:
             from tougen_pub.check import check_glyphs
 

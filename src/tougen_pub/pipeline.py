@@ -69,7 +69,7 @@ class Builder(Protocol):
 BUILDERS: dict[str, Builder] = {"epub": EpubBuilder(), "pdf": PdfBuilder()}
 
 
-def check_manuscript(root: Path) -> tuple[Book | None, Diagnostics]:
+def check_manuscript(root: Path, out: Path = Path("build")) -> tuple[Book | None, Diagnostics]:
     """Load and check (alt text of images); the caller prints the diagnostics. A series in
     volumes is checked once, as a whole: every article in exactly one volume, and each
     diagnostic in an article names its volume."""
@@ -77,7 +77,7 @@ def check_manuscript(root: Path) -> tuple[Book | None, Diagnostics]:
     if book is not None:
         check_book(book, diags)
         if book.config.volumes:
-            options = BuildOptions(root, root / "build")
+            options = BuildOptions(root, out)  # where the builds keep their page caches
             known = None
             if needs_pages(book.config):  # without laying the book out: as far as known
                 known = fresh_pages(book, book.config.writing_mode, options)

@@ -213,6 +213,11 @@ def test_split_by_pages_counts_the_printed_pages_once(
     assert code == 0, output
     built = sorted(p.name for p in (tmp_path / "out").glob("*.epub"))
     assert len(built) >= 2
+    # check names volumes from the pages the builds counted in their output folder
+    code, output = _cli("check", "-m", str(root), "-o", str(tmp_path / "out"))
+    assert code == 0 and re.search(r"\(volume \d\) \[tcy-long\]", output), output
+    code, output = _cli("check", "-m", str(root), "-o", str(tmp_path / "elsewhere"))
+    assert code == 0 and "[tcy-long]" in output and "(volume" not in output, output
 
 
 def test_check_names_the_volume_of_an_error_that_stops_loading(
